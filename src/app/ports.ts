@@ -1,0 +1,73 @@
+/**
+ * The interfaces the use cases depend on. Adapters implement them and translate,
+ * nothing more; src/main.ts wires one implementation of each.
+ */
+import type { Decision, ScaleIntent, ServiceState } from '../domain/types';
+
+/** A service as inspected, with the opaque handle needed to update exactly that version. */
+export interface InspectedService {
+  state: ServiceState;
+  /** Adapter-owned: the whole inspected spec and its version. */
+  handle: unknown;
+}
+
+export interface SwarmGateway {
+  /** Undefined when no service has exactly that name. */
+  inspectService(name: string): Promise<InspectedService | undefined>;
+  /**
+   * Writes replicas and labels in one update of the inspected version.
+   * Throws VersionConflictError when the service changed since it was inspected.
+   */
+  scaleService(service: InspectedService, replicas: number, labels: Record<string, string>): Promise<void>;
+  /** Every service labelled `alertscale.enabled=true`. */
+  listEnabledServices(): Promise<ServiceState[]>;
+  /** Resolves when the Docker API answers. */
+  ping(): Promise<void>;
+}
+
+/** Remembers recently decided idempotency keys in this instance. */
+export interface DedupCache {
+  /** RFC 3339 time the key was decided here, if within the window. */
+  seenAt(key: string): string | undefined;
+  remember(key: string, decidedAt: string): void;
+}
+
+/** Reads Alertmanager's view of active alerts, for the scale-down guard. */
+export interface ActiveAlertSource {
+  /** Names of active (not silenced, not inhibited) `up` alerts for the service. */
+  findActiveUpAlerts(service: string): Promise<string[]>;
+}
+
+/** Everything that happens to a decision once made: log line, metrics, event, recent list. */
+export interface DecisionRecorder {
+  record(decision: Decision, receivedAt?: string): Promise<void>;
+}
+
+/** Decides one intent; resolves with the recorded decision. */
+export type IntentHandler = (intent: ScaleIntent) => Promise<Decision>;
+
+export type SubmitReceipt =
+  /** Decided before answering (in-process queue): the decisions themselves. */
+  | { mode: 'decided'; decisions: Decision[] }
+  /** Stored durably (broker confirmed), to be decided by a consumer. */
+  | { mode: 'queued'; count: number };
+
+/**
+ * Where the webhook hands intents. The in-process implementation decides them
+ * before answering; a durable one (RabbitMQ) stores them and decides them later.
+ */
+export interface IntentQueue {
+  /** Throws a TransientError (HTTP 503, Alertmanager retries) when intents could not be stored or decided. */
+  submit(intents: ScaleIntent[]): Promise<SubmitReceipt>;
+  /** Starts consuming with the handler. */
+  start(handler: IntentHandler): Promise<void>;
+  /** Stops taking new intents and waits for those in flight. */
+  stop(): Promise<void>;
+  /** Undefined when ready, else why not (shown by /readyz). */
+  notReadyReason(): string | undefined;
+}
+
+/** Publishes each decision as an event (RabbitMQ topic exchange `alertscale.events`). */
+export interface DecisionEventPublisher {
+  publish(decision: Decision): Promise<void>;
+}
