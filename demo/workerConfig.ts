@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { commonConfigShape, requireSlotWhenUsed } from './commonConfig';
+import { parseEnv } from './parseEnv';
+
+const workerSchema = z
+  .object({
+    ...commonConfigShape,
+    WORKER_SERVICE_TIME_MS: z.coerce.number().int().min(0, { message: 'expected milliseconds >= 0' }).max(3_600_000).default(100),
+    WORKER_PREFETCH: z.coerce.number().int().min(1, { message: 'expected an integer >= 1' }).max(10_000).default(1),
+    WORKER_WORK_MODE: z.enum(['sleep', 'cpu']).default('sleep'),
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    JOB_LOG_FILE: z.string().optional(),
+  })
+  .superRefine(requireSlotWhenUsed);
+
+export interface WorkerConfig {
+  amqpUrl: string;
+  queue: string;
+  serviceTimeMs: number;
+  prefetch: number;
+  workMode: 'sleep' | 'cpu';
+  shutdownGraceMs: number;
+  jobLogFile?: string;
+  metricsPort: z.infer<typeof workerSchema>['METRICS_PORT'];
+  taskSlot?: number;
+  logLevel: string;
+  reconnectMaxDelayMs: number;
+}
+
+/** Worker settings from the environment; throws ConfigError naming each bad variable. */
+export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
+  const raw = parseEnv(workerSchema, env);
+  return {
+    amqpUrl: raw.AMQP_URL,
+    queue: raw.DEMO_QUEUE,
+    serviceTimeMs: raw.WORKER_SERVICE_TIME_MS,
+    prefetch: raw.WORKER_PREFETCH,
+    workMode: raw.WORKER_WORK_MODE,
+    shutdownGraceMs: raw.SHUTDOWN_GRACE_MS,
+    ...(raw.JOB_LOG_FILE !== undefined ? { jobLogFile: raw.JOB_LOG_FILE } : {}),
+    metricsPort: raw.METRICS_PORT,
+    ...(raw.TASK_SLOT !== undefined ? { taskSlot: raw.TASK_SLOT } : {}),
+    logLevel: raw.LOG_LEVEL,
+    reconnectMaxDelayMs: raw.RECONNECT_MAX_DELAY_MS,
+  };
+}

@@ -1,0 +1,24 @@
+import type { ActiveAlertSource } from '../../app/ports';
+
+interface AlertmanagerAlert {
+  labels?: Record<string, string>;
+  status?: { state?: string };
+}
+
+/** Reads active alerts from Alertmanager's API v2 (GET /api/v2/alerts). */
+export function createAlertmanagerClient(baseUrl: string, timeoutMs = 2000): ActiveAlertSource {
+  const root = baseUrl.replace(/\/+$/, '');
+  return {
+    async findActiveUpAlerts(service: string): Promise<string[]> {
+      const query = new URLSearchParams({ active: 'true', silenced: 'false', inhibited: 'false', unprocessed: 'false' });
+      query.append('filter', `scale_service="${service}"`);
+      query.append('filter', 'scale_action="up"');
+      const response = await fetch(`${root}/api/v2/alerts?${query.toString()}`, { signal: AbortSignal.timeout(timeoutMs) });
+      if (!response.ok) throw new Error(`Alertmanager answered HTTP ${response.status}`);
+      const alerts = (await response.json()) as AlertmanagerAlert[];
+      return alerts
+        .filter((alert) => alert.status?.state === 'active')
+        .map((alert) => alert.labels?.alertname ?? '(unnamed alert)');
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import type winston from 'winston';
+import type { DecisionEventPublisher, DecisionRecorder } from '../../app/ports';
+import { UNKNOWN_SERVICE } from '../../domain/planNotification';
+import type { Decision } from '../../domain/types';
+import type { Metrics } from './metrics';
+import type { RecentDecisions } from './createRecentDecisions';
+
+export interface RecorderDeps {
+  logger: winston.Logger;
+  metrics: Metrics;
+  recent: RecentDecisions;
+  events?: DecisionEventPublisher;
+  now: () => number;
+}
+
+/** Outcomes for names that may not be a real service: kept out of metric labels to bound cardinality. */
+const UNBOUNDED_NAME_OUTCOMES = new Set(['not_found', 'invalid_alert']);
+
+/** One log line, metrics, an event and a recent-list entry for every decision, whatever its outcome. */
+export function createDecisionRecorder(deps: RecorderDeps): DecisionRecorder {
+  return {
+    async record(decision: Decision, receivedAt?: string): Promise<void> {
+      const level = decision.outcome === 'error' ? 'error' : 'info';
+      deps.logger.log(level, decision.reason, { event: 'decision', ...decision });
+      const serviceLabel = UNBOUNDED_NAME_OUTCOMES.has(decision.outcome) ? UNKNOWN_SERVICE : decision.service;
+      deps.metrics.decisions.inc({ service: serviceLabel, action: decision.action, outcome: decision.outcome });
+      if (decision.outcome === 'scaled' && decision.direction && decision.to !== undefined) {
+        deps.metrics.scaleEvents.inc({ service: decision.service, direction: decision.direction });
+        deps.metrics.serviceReplicas.set({ service: decision.service }, decision.to);
+      }
+      if (receivedAt) {
+        const seconds = (deps.now() - Date.parse(receivedAt)) / 1000;
+        if (Number.isFinite(seconds) && seconds >= 0) deps.metrics.decisionDuration.observe(seconds);
+      }
+      deps.recent.add(decision);
+      if (deps.events) {
+        await deps.events.publish(decision).catch((error: Error) => {
+          deps.logger.warn(`decision event not published: ${error.message}`, { event: 'event_publish_failed', service: decision.service });
+        });
+      }
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import { decideScale } from '../domain/decideScale';
+import { markBlocked, markDryRun } from '../domain/reviseDecision';
+import type { Decision, DecisionSettings, ScaleIntent } from '../domain/types';
+import { TransientError, VersionConflictError } from './errors';
+import type { ActiveAlertSource, DecisionRecorder, DedupCache, IntentHandler, SwarmGateway } from './ports';
+
+export interface IntentProcessorDeps {
+  swarm: SwarmGateway;
+  dedupCache: DedupCache;
+  recorder: DecisionRecorder;
+  /** Present when ALERTMANAGER_URL is set: guards scale-downs against active up alerts. */
+  activeAlerts?: ActiveAlertSource;
+  settings: DecisionSettings;
+  dryRun: boolean;
+  now: () => number;
+  /** How many times to inspect and decide again after a version conflict. */
+  maxConflictRetries?: number;
+  /** How long transient Docker failures are retried before the decision is `error`. */
+  transientRetryDeadlineMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function errorDecision(intent: ScaleIntent, nowMs: number, reason: string, retryable: boolean): Decision {
+  return {
+    service: intent.service,
+    action: intent.action,
+    outcome: 'error',
+    reason,
+    key: intent.key,
+    decidedAt: new Date(nowMs).toISOString(),
+    retryable,
+  };
+}
+
+/**
+ * The decide-and-apply loop for one intent: inspect, decide (pure), guard, apply
+ * with the inspected version; on a version conflict inspect and decide again, on
+ * a transient Docker failure retry with backoff until a deadline.
+ */
+export function createIntentProcessor(deps: IntentProcessorDeps): IntentHandler {
+  const maxConflictRetries = deps.maxConflictRetries ?? 5;
+  const deadlineMs = deps.transientRetryDeadlineMs ?? 5000;
+  const sleep = deps.sleep ?? defaultSleep;
+
+  async function guardScaleDown(decision: Decision): Promise<Decision> {
+    if (!deps.activeAlerts || decision.outcome !== 'scaled' || decision.direction !== 'down') return decision;
+    try {
+      const active = await deps.activeAlerts.findActiveUpAlerts(decision.service);
+      if (active.length === 0) return decision;
+      return markBlocked(decision, `Alertmanager still has an active up alert for ${decision.service} (${active.join(', ')}); scale-down waits until it resolves`);
+    } catch (error) {
+      // Fail safe: a scale-down we cannot confirm is safe is not made.
+      return markBlocked(decision, `could not ask Alertmanager whether an up alert is active (${(error as Error).message}); scale-down is not made unconfirmed`);
+    }
+  }
+
+  async function decideOnce(intent: ScaleIntent): Promise<Decision> {
+    const startedMs = deps.now();
+    let conflicts = 0;
+    let backoffMs = 100;
+    for (;;) {
+      try {
+        const inspected = await deps.swarm.inspectService(intent.service);
+        const verdict = decideScale({ intent, service: inspected?.state, settings: deps.settings, nowMs: deps.now() });
+        if (verdict.outcome !== 'scaled' || !inspected || verdict.to === undefined) return stripStateLabels(verdict);
+        const guarded = await guardScaleDown(verdict);
+        if (guarded.outcome !== 'scaled') return guarded;
+        if (deps.dryRun) return markDryRun(verdict);
+        await deps.swarm.scaleService(inspected, verdict.to, verdict.stateLabels ?? {});
+        return stripStateLabels(verdict);
+      } catch (error) {
+        if (error instanceof VersionConflictError) {
+          conflicts += 1;
+          if (conflicts > maxConflictRetries) {
+            return errorDecision(intent, deps.now(), `error: ${intent.service} kept changing under us (${conflicts} version conflicts); the next repeat of the alert will retry`, true);
+          }
+          continue;
+        }
+        if (!(error instanceof TransientError)) throw error;
+        if (deps.now() - startedMs + backoffMs > deadlineMs) {
+          return errorDecision(intent, deps.now(), `error: Docker did not answer (${error.message}); gave up after ${deadlineMs} ms, Alertmanager will retry`, true);
+        }
+        await sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, 1000);
+      }
+    }
+  }
+
+  return async function processIntent(intent: ScaleIntent): Promise<Decision> {
+    const seenAt = deps.dedupCache.seenAt(intent.key);
+    const decision: Decision = seenAt
+      ? {
+          service: intent.service,
+          action: intent.action,
+          outcome: 'duplicate',
+          reason: `duplicate: this notification was already decided at ${seenAt} by this instance (same idempotency key within DEDUP_WINDOW)`,
+          key: intent.key,
+          decidedAt: new Date(deps.now()).toISOString(),
+        }
+      : await decideOnce(intent).catch((error: Error) =>
+          errorDecision(intent, deps.now(), `error: ${error.message}; this is not a transient failure, fix the cause (see the log line) and the next repeat will retry`, false),
+        );
+    if (decision.outcome === 'scaled' || decision.outcome === 'dry_run') deps.dedupCache.remember(intent.key, decision.decidedAt);
+    await deps.recorder.record(decision, intent.receivedAt);
+    return decision;
+  };
+}
+
+function stripStateLabels(decision: Decision & { stateLabels?: unknown }): Decision {
+  const { stateLabels: _ignored, ...rest } = decision;
+  return rest;
+}

@@ -1,0 +1,42 @@
+import express, { type Express } from 'express';
+import type winston from 'winston';
+import type { Metrics } from '../adapters/observability/metrics';
+import type { RecentDecisions } from '../adapters/observability/createRecentDecisions';
+import type { DecisionRecorder, IntentQueue, SwarmGateway } from '../app/ports';
+import type { AlertNotification } from '../domain/notification';
+import { createApiRouter } from './createApiRouter';
+import { createHealthRouter } from './createHealthRouter';
+import { createWebhookRouter } from './createWebhookRouter';
+import { mapErrorToResponse } from './mapErrorToResponse';
+
+export interface AppDeps {
+  swarm: SwarmGateway;
+  queue: IntentQueue;
+  recorder: DecisionRecorder;
+  recent: RecentDecisions;
+  metrics: Metrics;
+  logger: winston.Logger;
+  now: () => number;
+  token: string | undefined;
+  bodyLimitBytes: number;
+  ceiling: number;
+  isShuttingDown?: () => boolean;
+}
+
+/** The HTTP application, without listen(): tests drive it with supertest, main.ts serves it. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const onTruncated = (notification: AlertNotification) =>
+    deps.logger.warn(`Alertmanager truncated the group: ${notification.truncatedAlerts} alerts left out; acting on the ${notification.alerts.length} received`, {
+      event: 'notification_truncated',
+      groupKey: notification.groupKey,
+      truncatedAlerts: notification.truncatedAlerts,
+    });
+  app.use(createHealthRouter({ ...deps, isShuttingDown: deps.isShuttingDown ?? (() => false) }));
+  app.use(createWebhookRouter({ ...deps, onTruncated }));
+  app.use(createApiRouter(deps));
+  app.use(mapErrorToResponse(deps.logger));
+  return app;
+}
