@@ -1,0 +1,48 @@
+import { fixtureFor } from '../support/loadFixture';
+import { runAlertscaleExpectingExit, startAlertscale } from '../support/startAlertscale';
+import { createTestService, inspectTestService, removeLeftoverTestServices, removeTestServices, uniqueName } from '../support/swarmServices';
+
+const PREFIX = 'asit-lifecycle';
+const created: string[] = [];
+
+beforeAll(() => removeLeftoverTestServices(PREFIX));
+afterAll(() => removeTestServices(created));
+
+describe('the alertscale process', () => {
+  test('when a variable is invalid, then it exits 1 naming the variable', async () => {
+    const { code, output } = await runAlertscaleExpectingExit({ WEBHOOK_TOKEN: 'x', DEDUP_WINDOW: 'half a minute', MAX_REPLICAS_CEILING: '-3' });
+    expect(code).toBe(1);
+    expect(output).toMatch(/DEDUP_WINDOW: "half a minute" is not a Prometheus duration/);
+    expect(output).toMatch(/MAX_REPLICAS_CEILING/);
+  });
+
+  test('when no token is configured and auth is not explicitly off, then it refuses to start', async () => {
+    const { code, output } = await runAlertscaleExpectingExit({});
+    expect(code).toBe(1);
+    expect(output).toMatch(/WEBHOOK_TOKEN or WEBHOOK_TOKEN_FILE is required/);
+  });
+
+  test('when the token comes from WEBHOOK_TOKEN_FILE that does not exist, then it names the file', async () => {
+    const { code, output } = await runAlertscaleExpectingExit({ WEBHOOK_TOKEN_FILE: '/nonexistent/token' });
+    expect(code).toBe(1);
+    expect(output).toMatch(/WEBHOOK_TOKEN_FILE: cannot read \/nonexistent\/token/);
+  });
+
+  test('when SIGTERM arrives with a notification in flight, then it finishes the decision and exits 0', async () => {
+    const name = uniqueName(PREFIX);
+    created.push(name);
+    await createTestService(name, { labels: { 'alertscale.enabled': 'true', 'alertscale.max': '3', 'alertscale.cooldown.up': '0s' } });
+    const instance = await startAlertscale({ WEBHOOK_TOKEN: 't0ken' });
+    const inFlight = fetch(`${instance.url}/webhook`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer t0ken' },
+      body: JSON.stringify(fixtureFor('firing-one-alert', name)),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const exitCode = instance.stop();
+    expect((await inFlight).status).toBe(202);
+    expect(await exitCode).toBe(0);
+    expect((await inspectTestService(name)).replicas).toBe(2);
+    expect(instance.output()).toMatch(/"event":"stopped"/);
+  });
+});
