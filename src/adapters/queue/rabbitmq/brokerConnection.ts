@@ -182,7 +182,9 @@ export class BrokerConnection {
         this.lose(model, reason);
       } else if (!model) {
         this.lastError = reason;
-        this.options.logger.warn(`broker unreachable: ${reason}`, { event: 'broker_connect_failed', connection: this.options.connectionName, attempt: this.attempt + 1 });
+        // One warning when an outage starts and one every 10 attempts; the rest at debug.
+        const level = this.attempt % 10 === 0 ? 'warn' : 'debug';
+        this.options.logger.log(level, `broker unreachable: ${reason}`, { event: 'broker_connect_failed', connection: this.options.connectionName, attempt: this.attempt + 1 });
         this.scheduleReconnect();
       }
     } finally {

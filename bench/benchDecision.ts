@@ -1,0 +1,60 @@
+/**
+ * npm run bench:decision — latency from the webhook request to the Swarm update
+ * being committed (the in-process queue answers after the update), over real
+ * scale actions alternating up and down on one service; and in the same run the
+ * bare dockerode inspect+update of the same service. Prints figures; asserts nothing.
+ */
+import { BENCH_TOKEN, createBenchService, docker, machine, notificationFor, startAlertscale, summarize } from './benchSupport';
+
+const ACTIONS = Number(process.env.BENCH_ACTIONS ?? 200);
+
+async function timeWebhookActions(url: string, service: string): Promise<number[]> {
+  const samples: number[] = [];
+  for (let index = 0; index < ACTIONS; index += 1) {
+    const action = index % 2 === 0 ? 'up' : 'down';
+    // A new startsAt makes each notification a new firing, not a duplicate.
+    const body = JSON.stringify(notificationFor(service, action, new Date(Date.now() + index).toISOString()));
+    const started = performance.now();
+    const response = await fetch(`${url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_TOKEN}` }, body });
+    const result = (await response.json()) as { decisions?: Array<{ outcome: string }> };
+    samples.push(performance.now() - started);
+    if (result.decisions?.[0]?.outcome !== 'scaled') throw new Error(`action ${index} was not scaled: ${JSON.stringify(result)}`);
+  }
+  return samples;
+}
+
+async function timeBareDockerUpdates(service: string): Promise<number[]> {
+  const samples: number[] = [];
+  for (let index = 0; index < ACTIONS; index += 1) {
+    const started = performance.now();
+    const info = await docker.getService(service).inspect();
+    const spec = info.Spec;
+    spec.Mode.Replicated.Replicas = index % 2 === 0 ? 2 : 1;
+    await docker.getService(service).update({ _query: { version: info.Version.Index }, _body: spec } as never);
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}
+
+async function main(): Promise<void> {
+  const service = `bench-decision-${process.pid}`;
+  await createBenchService(service);
+  const alertscale = await startAlertscale();
+  try {
+    const ours = summarize(await timeWebhookActions(alertscale.url, service));
+    const bare = summarize(await timeBareDockerUpdates(service));
+    console.log(`bench:decision on ${machine()}; ${ACTIONS} real scale actions each, one service, alternating up/down`);
+    console.log(`  alertscale webhook → update committed   p50 ${ours.p50.toFixed(1).padStart(6)} ms   p99 ${ours.p99.toFixed(1).padStart(6)} ms`);
+    console.log(`  bare dockerode inspect + update         p50 ${bare.p50.toFixed(1).padStart(6)} ms   p99 ${bare.p99.toFixed(1).padStart(6)} ms`);
+    console.log(`  ratio (alertscale / bare): p50 ${(ours.p50 / bare.p50).toFixed(2)}, p99 ${(ours.p99 / bare.p99).toFixed(2)}`);
+  } finally {
+    alertscale.server.close();
+    await docker.getService(service).remove().catch(() => undefined);
+  }
+  process.exit(0);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

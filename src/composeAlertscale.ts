@@ -1,0 +1,67 @@
+import type { Express } from 'express';
+import type winston from 'winston';
+import { createAlertmanagerClient } from './adapters/alertmanager/createAlertmanagerClient';
+import { createNodeCacheDedup } from './adapters/cache/createNodeCacheDedup';
+import { createDockerClient } from './adapters/docker/createDockerClient';
+import { createDockerSwarmGateway } from './adapters/docker/createDockerSwarmGateway';
+import { createDecisionRecorder } from './adapters/observability/createDecisionRecorder';
+import { createLogger } from './adapters/observability/createLogger';
+import { createRecentDecisions } from './adapters/observability/createRecentDecisions';
+import { createMetrics } from './adapters/observability/metrics';
+import { createInProcessIntentQueue } from './adapters/queue/createInProcessIntentQueue';
+import type { IntentQueue } from './app/ports';
+import { createIntentProcessor } from './app/processIntent';
+import type { Config } from './config/loadConfig';
+import { createApp } from './http/createApp';
+
+export interface Alertscale {
+  app: Express;
+  queue: IntentQueue;
+  logger: winston.Logger;
+  /** Marks the instance as shutting down: /readyz turns 503 so traffic drains away. */
+  beginShutdown: () => void;
+}
+
+/** The composition root: the one place that knows every concrete adapter. */
+export async function composeAlertscale(config: Config, logger: winston.Logger = createLogger(config.LOG_LEVEL)): Promise<Alertscale> {
+  const metrics = createMetrics();
+  const now = () => Date.now();
+  const swarm = createDockerSwarmGateway(createDockerClient(config.DOCKER_HOST), {
+    onError: (operation) => metrics.dockerErrors.inc({ operation }),
+  });
+  const recent = createRecentDecisions();
+  const recorder = createDecisionRecorder({ logger, metrics, recent, now });
+  const queue = createInProcessIntentQueue();
+  logger.warn('intents are not durable: AMQP_URL is not set, so intents are decided in-process before the webhook answers; set AMQP_URL for durable intents across instances', { event: 'startup_warning' });
+  if (config.webhookToken === undefined) logger.warn('webhook authentication is OFF (WEBHOOK_AUTH=none): anyone who reaches the port can scale services', { event: 'startup_warning' });
+  if (config.DRY_RUN) logger.warn('DRY_RUN=true: decisions are recorded, nothing is applied', { event: 'startup_warning' });
+
+  await queue.start(
+    createIntentProcessor({
+      swarm,
+      dedupCache: createNodeCacheDedup(config.DEDUP_WINDOW),
+      recorder,
+      ...(config.ALERTMANAGER_URL ? { activeAlerts: createAlertmanagerClient(config.ALERTMANAGER_URL) } : {}),
+      settings: { ceiling: config.MAX_REPLICAS_CEILING, dedupWindowMs: config.DEDUP_WINDOW },
+      dryRun: config.DRY_RUN,
+      now,
+      transientRetryDeadlineMs: config.DOCKER_RETRY_DEADLINE,
+    }),
+  );
+
+  let shuttingDown = false;
+  const app = createApp({
+    swarm,
+    queue,
+    recorder,
+    recent,
+    metrics,
+    logger,
+    now,
+    token: config.webhookToken,
+    bodyLimitBytes: config.BODY_LIMIT,
+    ceiling: config.MAX_REPLICAS_CEILING,
+    isShuttingDown: () => shuttingDown,
+  });
+  return { app, queue, logger, beginShutdown: () => (shuttingDown = true) };
+}
