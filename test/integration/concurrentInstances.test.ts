@@ -1,6 +1,6 @@
 import { fixtureFor } from '../support/loadFixture';
 import { startAlertscale, type RunningAlertscale } from '../support/startAlertscale';
-import { createTestService, inspectTestService, removeLeftoverTestServices, removeTestServices, uniqueName } from '../support/swarmServices';
+import { createTestService, docker, inspectTestService, removeLeftoverTestServices, removeTestServices, uniqueName } from '../support/swarmServices';
 
 const PREFIX = 'asit-concurrent';
 const TOKEN = 'concurrency-test-token';
@@ -43,8 +43,9 @@ describe('several alertscale instances', () => {
 
     const after = await inspectTestService(name);
     expect(after.replicas).toBe(2);
-    // One update: Docker bumps the version once per stored change (task changes do not touch the service).
-    expect(after.version).toBe(before.version + 1);
+    // Each update moves the spec into PreviousSpec: after exactly one, the previous spec still has 1 replica.
+    const info = await docker.getService(name).inspect();
+    expect(info.PreviousSpec?.Mode?.Replicated?.Replicas).toBe(before.replicas);
 
     const outcomes = (
       await Promise.all(instances.map(async (instance) => ((await (await fetch(`${instance.url}/api/v1/decisions?limit=500`)).json()) as { decisions: DecisionView[] }).decisions))
