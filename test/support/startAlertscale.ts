@@ -27,7 +27,7 @@ export interface RunningAlertscale {
 /** Runs the built alertscale (dist/src/main.js) as its own process on a free loopback port. */
 export async function startAlertscale(env: Record<string, string>): Promise<RunningAlertscale> {
   if (!existsSync(MAIN_JS)) throw new Error(`${MAIN_JS} is missing: run \`npm run build\` first (npm test does)`);
-  const port = await findFreePort();
+  const port = env.PORT ? Number(env.PORT) : await findFreePort();
   const child = spawn(process.execPath, [MAIN_JS], {
     env: { PATH: process.env.PATH ?? '', PORT: String(port), LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,74 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findFreePort } from './startAlertscale';
+
+export const ALERTMANAGER_BIN = '/usr/bin/prometheus-alertmanager';
+
+export interface RunningAlertmanager {
+  url: string;
+  postAlerts: (alerts: Array<{ labels: Record<string, string>; annotations?: Record<string, string>; startsAt?: string; endsAt?: string }>) => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+/**
+ * A real Alertmanager on loopback whose only receiver is alertscale at `webhookUrl`,
+ * with the bearer token from a credentials file, and fast group timings.
+ */
+export async function startAlertmanager(webhookUrl: string, token: string): Promise<RunningAlertmanager> {
+  const dir = mkdtempSync(join(tmpdir(), 'alertscale-am-'));
+  const port = await findFreePort();
+  writeFileSync(join(dir, 'token'), token);
+  writeFileSync(
+    join(dir, 'alertmanager.yml'),
+    [
+      'route:',
+      '  receiver: alertscale',
+      '  group_by: [scale_service, scale_action]',
+      '  group_wait: 1s',
+      '  group_interval: 2s',
+      '  repeat_interval: 1h',
+      'receivers:',
+      '- name: alertscale',
+      '  webhook_configs:',
+      `  - url: '${webhookUrl}'`,
+      '    send_resolved: true',
+      '    http_config:',
+      '      authorization:',
+      `        credentials_file: '${join(dir, 'token')}'`,
+      '',
+    ].join('\n'),
+  );
+  const child = spawn(
+    ALERTMANAGER_BIN,
+    [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout?.on('data', (chunk) => (output += String(chunk)));
+  child.stderr?.on('data', (chunk) => (output += String(chunk)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.once('error', (error) => (output += `spawn failed: ${error.message}`));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15_000;
+  while (!(await fetch(`${url}/-/ready`).then((response) => response.ok, () => false))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`Alertmanager (${ALERTMANAGER_BIN}) did not start; run scripts/setup-test-env.sh:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    url,
+    postAlerts: async (alerts) => {
+      const response = await fetch(`${url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alerts) });
+      if (!response.ok) throw new Error(`Alertmanager refused alerts: ${response.status} ${await response.text()}`);
+    },
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
