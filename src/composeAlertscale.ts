@@ -9,6 +9,7 @@ import { createLogger } from './adapters/observability/createLogger';
 import { createRecentDecisions } from './adapters/observability/createRecentDecisions';
 import { createMetrics } from './adapters/observability/metrics';
 import { createInProcessIntentQueue } from './adapters/queue/createInProcessIntentQueue';
+import { createRabbitEventPublisher, createRabbitIntentQueue } from './adapters/queue/rabbitmq';
 import type { IntentQueue } from './app/ports';
 import { createIntentProcessor } from './app/processIntent';
 import type { Config } from './config/loadConfig';
@@ -20,6 +21,8 @@ export interface Alertscale {
   logger: winston.Logger;
   /** Marks the instance as shutting down: /readyz turns 503 so traffic drains away. */
   beginShutdown: () => void;
+  /** Stops consuming, waits for in-flight decisions, closes broker connections. */
+  stop: () => Promise<void>;
 }
 
 /** The composition root: the one place that knows every concrete adapter. */
@@ -30,9 +33,14 @@ export async function composeAlertscale(config: Config, logger: winston.Logger =
     onError: (operation) => metrics.dockerErrors.inc({ operation }),
   });
   const recent = createRecentDecisions();
-  const recorder = createDecisionRecorder({ logger, metrics, recent, now });
-  const queue = createInProcessIntentQueue();
-  logger.warn('intents are not durable: AMQP_URL is not set, so intents are decided in-process before the webhook answers; set AMQP_URL for durable intents across instances', { event: 'startup_warning' });
+  const events = config.AMQP_URL ? createRabbitEventPublisher({ url: config.AMQP_URL, logger }) : undefined;
+  const recorder = createDecisionRecorder({ logger, metrics, recent, now, ...(events ? { events } : {}) });
+  const queue = config.AMQP_URL
+    ? createRabbitIntentQueue({ url: config.AMQP_URL, metrics, logger, intentTtlMs: config.INTENT_TTL })
+    : createInProcessIntentQueue();
+  if (!config.AMQP_URL) {
+    logger.warn('intents are not durable: AMQP_URL is not set, so intents are decided in-process before the webhook answers; set AMQP_URL for durable intents across instances', { event: 'startup_warning' });
+  }
   if (config.webhookToken === undefined) logger.warn('webhook authentication is OFF (WEBHOOK_AUTH=none): anyone who reaches the port can scale services', { event: 'startup_warning' });
   if (config.DRY_RUN) logger.warn('DRY_RUN=true: decisions are recorded, nothing is applied', { event: 'startup_warning' });
 
@@ -63,5 +71,14 @@ export async function composeAlertscale(config: Config, logger: winston.Logger =
     ceiling: config.MAX_REPLICAS_CEILING,
     isShuttingDown: () => shuttingDown,
   });
-  return { app, queue, logger, beginShutdown: () => (shuttingDown = true) };
+  return {
+    app,
+    queue,
+    logger,
+    beginShutdown: () => (shuttingDown = true),
+    stop: async () => {
+      await queue.stop();
+      await events?.close();
+    },
+  };
 }

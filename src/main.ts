@@ -3,7 +3,7 @@ import { ConfigError, loadConfig, type Config } from './config/loadConfig';
 
 /** Serves alertscale until SIGTERM/SIGINT, then drains in-flight requests and decisions and exits 0. */
 async function serve(config: Config): Promise<void> {
-  const { app, queue, logger, beginShutdown } = await composeAlertscale(config);
+  const { app, logger, beginShutdown, stop } = await composeAlertscale(config);
   const server = app.listen(config.PORT, () => {
     logger.info(`alertscale listening on :${config.PORT}`, { event: 'started', port: config.PORT, dryRun: config.DRY_RUN });
   });
@@ -20,7 +20,7 @@ async function serve(config: Config): Promise<void> {
     }, config.SHUTDOWN_TIMEOUT).unref();
     // close() stops accepting and calls back once in-flight requests (which await their decisions) are done.
     server.close(() => {
-      queue.stop().then(
+      stop().then(
         () => {
           logger.info('stopped', { event: 'stopped' });
           process.exit(0);
@@ -30,6 +30,9 @@ async function serve(config: Config): Promise<void> {
     });
     server.closeIdleConnections();
   };
+  process.on('unhandledRejection', (reason) => {
+    logger.error(`unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`, { event: 'unhandled_rejection' });
+  });
   process.on('SIGTERM', () => shutDown('SIGTERM'));
   process.on('SIGINT', () => shutDown('SIGINT'));
 }

@@ -74,13 +74,15 @@ export function createIntentProcessor(deps: IntentProcessorDeps): IntentHandler 
         if (error instanceof VersionConflictError) {
           conflicts += 1;
           if (conflicts > maxConflictRetries) {
-            return errorDecision(intent, deps.now(), `error: ${intent.service} kept changing under us (${conflicts} version conflicts); the next repeat of the alert will retry`, true);
+            return errorDecision(intent, deps.now(), `error: ${intent.service} kept changing under us (${conflicts} version conflicts); it will be retried`, true);
           }
+          // Jitter spreads instances that collided on the same version, so they converge instead of colliding again.
+          await sleep(Math.round(Math.random() * 20 * conflicts));
           continue;
         }
         if (!(error instanceof TransientError)) throw error;
         if (deps.now() - startedMs + backoffMs > deadlineMs) {
-          return errorDecision(intent, deps.now(), `error: Docker did not answer (${error.message}); gave up after ${deadlineMs} ms, Alertmanager will retry`, true);
+          return errorDecision(intent, deps.now(), `error: Docker did not answer (${error.message}); gave up after ${deadlineMs} ms; it will be retried`, true);
         }
         await sleep(backoffMs);
         backoffMs = Math.min(backoffMs * 2, 1000);

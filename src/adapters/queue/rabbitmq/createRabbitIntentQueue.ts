@@ -39,6 +39,13 @@ export interface RabbitIntentQueue extends IntentQueue {
   whenReady(timeoutMs?: number): Promise<void>;
 }
 
+class NoRouteError extends Error {
+  constructor(queue: string) {
+    super(`the broker could not route it to queue ${queue} (NO_ROUTE: queue missing)`);
+    this.name = 'NoRouteError';
+  }
+}
+
 type DeadLetterReason = 'expired' | 'malformed' | 'delivery_limit';
 
 /** Quorum queues count earlier deliveries in `x-delivery-count` (absent or 0 on the first). */
@@ -69,45 +76,72 @@ export function createRabbitIntentQueue(options: RabbitIntentQueueOptions): Rabb
   let handler: IntentHandler | undefined;
   let stopping = false;
   let publishChannel: { model: ChannelModel; channel: ConfirmChannel } | undefined;
-  let topologyDeclaredOn: ChannelModel | undefined;
   let consumer: { model: ChannelModel; channel: Channel; consumerTag: string } | undefined;
-  let consumerSetup: { model: ChannelModel; promise: Promise<void> } | undefined;
+  /** Opened by start(): consumers get their own connection (see below). */
+  let consuming: BrokerConnection | undefined;
   /** messageIds the broker returned as unroutable (basic.return precedes the confirm). */
   const returned = new Set<string>();
   const inFlight = new Set<Promise<void>>();
   const wakeOnStop = new Set<() => void>();
 
   metrics.brokerConnected.set(0);
+  const connectionName = options.connectionName ?? 'alertscale-intents';
+  const updateConnectedGauge = () => metrics.brokerConnected.set(publishing.isReady() && (!consuming || consuming.isReady()) ? 1 : 0);
 
-  const connection = new BrokerConnection({
+  /*
+   * Publishing and consuming use separate connections, as RabbitMQ recommends:
+   * during a memory or disk alarm the broker blocks connections that publish,
+   * and acks on a blocked connection would wait too, just when the backlog
+   * most needs draining.
+   */
+  const publishing = new BrokerConnection({
     url: options.url,
-    connectionName: options.connectionName ?? 'alertscale-intents',
+    connectionName: `${connectionName}-publish`,
     logger,
     reconnect: options.reconnect,
     onConnect: async (model) => {
       const channel = await model.createConfirmChannel();
-      watchChannel(model, channel, 'publish');
+      watchChannel(publishing, model, channel, 'publish');
       channel.on('return', (message: ConsumeMessage) => {
         if (message.properties.messageId) returned.add(String(message.properties.messageId));
       });
       await declareIntentTopology(channel, topology);
       publishChannel = { model, channel };
-      topologyDeclaredOn = model;
-      if (handler && !stopping) await ensureConsumer(model);
     },
     onLost: (model) => {
       if (publishChannel?.model === model) publishChannel = undefined;
-      if (consumer?.model === model) consumer = undefined;
-      if (consumerSetup?.model === model) consumerSetup = undefined;
-      if (topologyDeclaredOn === model) topologyDeclaredOn = undefined;
       returned.clear();
     },
-    onReadyChange: (ready) => metrics.brokerConnected.set(ready ? 1 : 0),
+    onReadyChange: updateConnectedGauge,
   });
-  connection.open();
+  publishing.open();
+
+  function openConsumerConnection(): BrokerConnection {
+    const connection: BrokerConnection = new BrokerConnection({
+      url: options.url,
+      connectionName: `${connectionName}-consume`,
+      logger,
+      reconnect: options.reconnect,
+      onConnect: async (model) => {
+        const channel = await model.createChannel();
+        watchChannel(connection, model, channel, 'consume');
+        await declareIntentTopology(channel, topology);
+        await channel.prefetch(prefetch, false);
+        const { consumerTag } = await channel.consume(topology.queue, (message) => onDelivery(connection, model, channel, message), { noAck: false });
+        consumer = { model, channel, consumerTag };
+        logger.info(`consuming intents from ${topology.queue} (prefetch ${prefetch})`, { event: 'intent_consumer_started', queue: topology.queue });
+      },
+      onLost: (model) => {
+        if (consumer?.model === model) consumer = undefined;
+      },
+      onReadyChange: updateConnectedGauge,
+    });
+    connection.open();
+    return connection;
+  }
 
   /** A channel that dies on a live connection (e.g. 406 from the broker) recycles the whole connection. */
-  function watchChannel(model: ChannelModel, channel: Channel, role: string): void {
+  function watchChannel(connection: BrokerConnection, model: ChannelModel, channel: Channel, role: string): void {
     let lastError: string | undefined;
     channel.on('error', (error: Error) => {
       lastError = describeError(error);
@@ -120,20 +154,6 @@ export function createRabbitIntentQueue(options: RabbitIntentQueueOptions): Rabb
         connection.recycle(model, `${role} channel closed${lastError ? `: ${lastError}` : ''}`);
       });
     });
-  }
-
-  function ensureConsumer(model: ChannelModel): Promise<void> {
-    if (consumerSetup?.model === model) return consumerSetup.promise;
-    const promise = (async () => {
-      const channel = await model.createChannel();
-      watchChannel(model, channel, 'consume');
-      await channel.prefetch(prefetch, false);
-      const { consumerTag } = await channel.consume(topology.queue, (message) => onDelivery(model, channel, message), { noAck: false });
-      consumer = { model, channel, consumerTag };
-      logger.info(`consuming intents from ${topology.queue} (prefetch ${prefetch})`, { event: 'intent_consumer_started', queue: topology.queue });
-    })();
-    consumerSetup = { model, promise };
-    return promise;
   }
 
   function sleepUnlessStopping(ms: number): Promise<void> {
@@ -167,7 +187,7 @@ export function createRabbitIntentQueue(options: RabbitIntentQueueOptions): Rabb
     logger.warn(`intent dead-lettered (${reason}): ${text}`, { event: 'intent_dead_lettered', reason, queue: topology.deadLetterQueue, messageId: message.properties.messageId, ...meta });
   }
 
-  function onDelivery(model: ChannelModel, channel: Channel, message: ConsumeMessage | null): void {
+  function onDelivery(connection: BrokerConnection, model: ChannelModel, channel: Channel, message: ConsumeMessage | null): void {
     if (message === null) {
       if (!stopping && connection.current === model) connection.recycle(model, `consumer cancelled by the broker (queue ${topology.queue} deleted?)`);
       return;
@@ -250,7 +270,7 @@ export function createRabbitIntentQueue(options: RabbitIntentQueueOptions): Rabb
           (error: unknown) => {
             const wasReturned = returned.delete(messageId);
             if (error) reject(error instanceof Error ? error : new Error(String(error)));
-            else if (wasReturned) reject(new Error(`the broker could not route it to queue ${topology.queue} (NO_ROUTE)`));
+            else if (wasReturned) reject(new NoRouteError(topology.queue));
             else resolve();
           },
         );
@@ -279,14 +299,16 @@ export function createRabbitIntentQueue(options: RabbitIntentQueueOptions): Rabb
       if (stopping) throw new TransientError('intents not stored: the intent queue is shutting down', 'publish');
       if (intents.length === 0) return { mode: 'queued', count: 0 };
       const target = publishChannel;
-      if (!target) throw new TransientError(`intents not stored: ${connection.status() ?? 'broker channel not open yet'}`, 'publish');
-      if (connection.blocked) throw new TransientError(`intents not stored: the broker blocks publishing (${connection.blocked})`, 'publish');
+      if (!target) throw new TransientError(`intents not stored: ${publishing.status() ?? 'broker channel not open yet'}`, 'publish');
+      if (publishing.blocked) throw new TransientError(`intents not stored: the broker blocks publishing (${publishing.blocked})`, 'publish');
       const endTimer = metrics.publishConfirmDuration.startTimer();
       const publishes = intents.map((intent) => publishOne(target.channel, intent));
       try {
         await withTimeout(Promise.all(publishes), confirmTimeoutMs, 'no publisher confirm');
       } catch (error) {
         for (const publish of publishes) publish.catch(() => undefined);
+        // The queue is gone (deleted by hand): reconnect, which declares it again, so the retry succeeds.
+        if (error instanceof NoRouteError) publishing.recycle(target.model, error.message);
         throw new TransientError(`intents not stored: ${describeError(error)}`, 'publish');
       }
       endTimer();
@@ -296,14 +318,11 @@ export function createRabbitIntentQueue(options: RabbitIntentQueueOptions): Rabb
 
     async start(next: IntentHandler): Promise<void> {
       if (stopping) throw new Error('the intent queue was stopped; create a new one');
+      if (handler) throw new Error('the intent queue was already started');
       handler = next;
-      const model = connection.current;
-      if (!model || topologyDeclaredOn !== model) return; // onConnect starts consuming once connected
-      try {
-        await ensureConsumer(model);
-      } catch (error) {
-        connection.recycle(model, `could not start consuming: ${describeError(error)}`);
-      }
+      // Consumes once connected, and again after every reconnect; never throws (readiness tells).
+      consuming = openConsumerConnection();
+      updateConnectedGauge();
     },
 
     async stop(): Promise<void> {
@@ -317,21 +336,26 @@ export function createRabbitIntentQueue(options: RabbitIntentQueueOptions): Rabb
       if (publishChannel) await publishChannel.channel.close().catch(() => undefined);
       consumer = undefined;
       publishChannel = undefined;
-      await connection.close();
+      await consuming?.close();
+      await publishing.close();
       metrics.brokerConnected.set(0);
     },
 
     notReadyReason(): string | undefined {
       if (stopping) return 'intent queue stopped';
-      const status = connection.status();
+      const status = publishing.status();
       if (status) return status;
-      if (!handler) return 'intent consumer not started';
+      if (publishing.blocked) return `the broker blocks publishing (${publishing.blocked}); the webhook answers 503 until the alarm clears`;
+      if (!consuming) return 'intent consumer not started';
+      const consumerStatus = consuming.status();
+      if (consumerStatus) return `intent consumer: ${consumerStatus}`;
       if (!consumer) return `not consuming ${topology.queue} yet`;
       return undefined;
     },
 
-    whenReady(timeoutMs?: number): Promise<void> {
-      return connection.whenReady(timeoutMs);
+    async whenReady(timeoutMs?: number): Promise<void> {
+      await publishing.whenReady(timeoutMs);
+      await consuming?.whenReady(timeoutMs);
     },
   };
 }
