@@ -65,6 +65,7 @@ async function main(): Promise<void> {
   if (config.mode.kind === 'burst') {
     logger.info('publishing a burst', { queue: config.queue, jobs: config.mode.jobs });
     while (seq < config.mode.jobs && channel && !stopping) await publishJob(channel, config.queue, seq++, producer, metrics);
+    if (stopping) return;
     if (seq < config.mode.jobs) throw new Error(`connection lost after ${seq} of ${config.mode.jobs} jobs`);
     await stop('burst published');
     return;

@@ -1,0 +1,99 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { PROJECT_DIR } from '../support/buildLocalImage';
+import { renderStack, splitSection } from '../support/stackConfig';
+
+/** What `docker stack deploy` would need from the shell (docs/deploy.md). */
+const DEPLOY_ENV = { RABBITMQ_PASSWORD: 'test-password', DOCKER_GID: '999' };
+
+const filesUnder = (dir: string, pattern: RegExp): string[] => {
+  const root = path.join(PROJECT_DIR, dir);
+  if (!fs.existsSync(root)) return [];
+  return (fs.readdirSync(root, { recursive: true }) as string[])
+    .map((file) => path.join(root, file))
+    .filter((file) => fs.statSync(file).isFile() && pattern.test(file));
+};
+
+describe('stack.yml', () => {
+  let rendered = '';
+  let services = new Map<string, string>();
+
+  beforeAll(async () => {
+    rendered = await renderStack('stack.yml', PROJECT_DIR, DEPLOY_ENV);
+    services = splitSection(rendered, 'services');
+  });
+
+  it('when rendered by docker stack config, then it is accepted with every part of the system in it', () => {
+    expect([...services.keys()].sort()).toEqual(
+      ['alertmanager', 'alertscale', 'cadvisor', 'docker-proxy', 'grafana', 'node-exporter', 'prometheus', 'producer', 'rabbitmq', 'worker'].sort(),
+    );
+  });
+
+  it('when a required variable is unset, then docker stack config refuses the file and names it', async () => {
+    await expect(renderStack('stack.yml', PROJECT_DIR, { DOCKER_GID: '999' })).rejects.toThrow(/RABBITMQ_PASSWORD/);
+    await expect(renderStack('stack.yml', PROJECT_DIR, { RABBITMQ_PASSWORD: 'x' })).rejects.toThrow(/DOCKER_GID/);
+  });
+
+  it('when the stack references files as configs or secrets, then each one exists in the repository', () => {
+    const referenced = [...splitSection(rendered, 'configs').values(), ...splitSection(rendered, 'secrets').values()]
+      .map((block) => /^\s+file:\s+(\S+)/m.exec(block)?.[1])
+      .filter((file): file is string => file !== undefined);
+    expect(referenced.length).toBeGreaterThan(0);
+    for (const file of referenced) {
+      expect(path.resolve(file).startsWith(PROJECT_DIR + path.sep)).toBe(true);
+      expect(fs.existsSync(file) ? file : `missing: ${file}`).toBe(file);
+    }
+  });
+
+  it('when rules, Prometheus, Alertmanager or Grafana files exist in the repository, then the stack mounts every one of them', () => {
+    const referenced = new Set(
+      [...splitSection(rendered, 'configs').values()].map((block) => path.resolve(/^\s+file:\s+(\S+)/m.exec(block)?.[1] ?? '')),
+    );
+    const expected = [
+      ...filesUnder('rules', /\.rules\.ya?ml$/).filter((file) => !file.includes(`${path.sep}tests${path.sep}`)),
+      ...filesUnder('prometheus', /prometheus\.ya?ml$/),
+      ...filesUnder('alertmanager', /alertmanager\.ya?ml$/),
+      ...filesUnder('grafana/provisioning', /\.ya?ml$/),
+      ...filesUnder('grafana/dashboards', /\.json$/),
+    ];
+    const missing = expected.filter((file) => !referenced.has(file)).map((file) => path.relative(PROJECT_DIR, file));
+    expect(missing).toEqual([]);
+  });
+
+  it('when any service is deployed, then it has resource limits and reservations and a health check', () => {
+    for (const [name, block] of services) {
+      expect({ name, limits: /^\s+limits:/m.test(block), reservations: /^\s+reservations:/m.test(block) }).toEqual({
+        name,
+        limits: true,
+        reservations: true,
+      });
+      expect({ name, healthcheck: /^\s{4}healthcheck:/m.test(block) }).toEqual({ name, healthcheck: true });
+    }
+  });
+
+  it('when the Docker API proxy is deployed, then only alertscale shares its network and alertscale has no Docker socket', () => {
+    const networksOf = (block: string): string[] => {
+      const match = /^ {4}networks:\n((?: {6}.*\n?)+)/m.exec(block);
+      return match?.[1] ? [...match[1].matchAll(/^ {6}([^\s:]+):/gm)].map((m) => m[1] ?? '') : [];
+    };
+    const proxyNetworks = networksOf(services.get('docker-proxy') ?? '');
+    expect(proxyNetworks).toEqual(['docker_api']);
+    const sharing = [...services].filter(([, block]) => networksOf(block).some((network) => proxyNetworks.includes(network))).map(([name]) => name);
+    expect(sharing.sort()).toEqual(['alertscale', 'docker-proxy']);
+    expect(splitSection(rendered, 'networks').get('docker_api')).toMatch(/internal: true/);
+    const alertscale = services.get('alertscale') ?? '';
+    expect(alertscale).toMatch(/DOCKER_HOST: tcp:\/\/docker-proxy:2375/);
+    expect(alertscale).not.toMatch(/docker\.sock/);
+    expect(alertscale).toMatch(/WEBHOOK_TOKEN_FILE: \/run\/secrets\/alertscale_webhook_token/);
+    expect(alertscale).toMatch(/replicas: 2/);
+    expect(alertscale).toMatch(/node\.role == manager/);
+  });
+
+  it('when the demo worker is deployed, then it opts in to alertscale with bounds, steps and cooldowns', () => {
+    const worker = services.get('worker') ?? '';
+    for (const label of ['alertscale.enabled: "true"', 'alertscale.min:', 'alertscale.max:', 'alertscale.step.up:', 'alertscale.step.down:', 'alertscale.cooldown.up:', 'alertscale.cooldown.down:']) {
+      expect(worker).toContain(label);
+    }
+    expect(services.get('producer')).not.toContain('alertscale.enabled');
+  });
+});
