@@ -20,7 +20,7 @@ export async function listenOnLoopback(app: Express): Promise<{ url: string; ser
 export async function startAlertscale(env: Record<string, string> = {}) {
   const config = loadConfig({ WEBHOOK_TOKEN: BENCH_TOKEN, LOG_LEVEL: 'error', ...env });
   const logger = winston.createLogger({ level: 'error', transports: [new winston.transports.Console()] });
-  const alertscale = await composeAlertscale(config, logger);
+  const alertscale = await composeAlertscale(config, { logger });
   return { ...alertscale, ...(await listenOnLoopback(alertscale.app)) };
 }
 

@@ -7,16 +7,17 @@ import { createDockerSwarmGateway } from './adapters/docker/createDockerSwarmGat
 import { createDecisionRecorder } from './adapters/observability/createDecisionRecorder';
 import { createLogger } from './adapters/observability/createLogger';
 import { createRecentDecisions } from './adapters/observability/createRecentDecisions';
-import { createMetrics } from './adapters/observability/metrics';
+import { createMetrics, type Metrics } from './adapters/observability/metrics';
 import { createInProcessIntentQueue } from './adapters/queue/createInProcessIntentQueue';
 import { createRabbitEventPublisher, createRabbitIntentQueue } from './adapters/queue/rabbitmq';
-import type { IntentQueue } from './app/ports';
+import type { IntentQueue, SwarmGateway } from './app/ports';
 import { createIntentProcessor } from './app/processIntent';
 import type { Config } from './config/loadConfig';
 import { createApp } from './http/createApp';
 
 export interface Alertscale {
   app: Express;
+  metrics: Metrics;
   queue: IntentQueue;
   logger: winston.Logger;
   /** Marks the instance as shutting down: /readyz turns 503 so traffic drains away. */
@@ -25,13 +26,22 @@ export interface Alertscale {
   stop: () => Promise<void>;
 }
 
+/** Replacements for tests and benchmarks; production passes none. */
+export interface CompositionOverrides {
+  logger?: winston.Logger;
+  swarm?: SwarmGateway;
+}
+
 /** The composition root: the one place that knows every concrete adapter. */
-export async function composeAlertscale(config: Config, logger: winston.Logger = createLogger(config.LOG_LEVEL)): Promise<Alertscale> {
+export async function composeAlertscale(config: Config, overrides: CompositionOverrides = {}): Promise<Alertscale> {
+  const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
   const metrics = createMetrics();
   const now = () => Date.now();
-  const swarm = createDockerSwarmGateway(createDockerClient(config.DOCKER_HOST), {
-    onError: (operation) => metrics.dockerErrors.inc({ operation }),
-  });
+  const swarm =
+    overrides.swarm ??
+    createDockerSwarmGateway(createDockerClient(config.DOCKER_HOST), {
+      onError: (operation) => metrics.dockerErrors.inc({ operation }),
+    });
   const recent = createRecentDecisions();
   const events = config.AMQP_URL ? createRabbitEventPublisher({ url: config.AMQP_URL, logger }) : undefined;
   const recorder = createDecisionRecorder({ logger, metrics, recent, now, ...(events ? { events } : {}) });
@@ -73,6 +83,7 @@ export async function composeAlertscale(config: Config, logger: winston.Logger =
   });
   return {
     app,
+    metrics,
     queue,
     logger,
     beginShutdown: () => (shuttingDown = true),
