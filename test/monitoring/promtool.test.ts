@@ -1,0 +1,92 @@
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readRepoFile, ruleFiles, ruleTestFiles } from './support/repoFiles';
+import { BIN, makeTempDir, removeDir, run } from './support/tools';
+
+/** Where stack.yml mounts rules/*.rules.yml in the Prometheus container. */
+const STACK_RULES_GLOB = '/etc/prometheus/rules/*.rules.yml';
+
+describe('promtool and amtool', () => {
+  let tmp: string | undefined;
+  afterAll(() => removeDir(tmp));
+
+  it('when promtool checks rules/*.rules.yml (lint fatal), then every file is valid', () => {
+    const files = ruleFiles();
+    expect(files).toEqual(expect.arrayContaining(['tuning.rules.yml', 'latency.rules.yml', 'queue.rules.yml', 'cpu.rules.yml', 'idle.rules.yml', 'alertscale.rules.yml']));
+    const r = run(BIN.promtool, ['check', 'rules', '--lint=all', '--lint-fatal', ...files.map((f) => `rules/${f}`)]);
+    expect({ code: r.code, output: r.output }).toEqual({ code: 0, output: expect.any(String) });
+    expect(r.output.match(/SUCCESS: \d+ rules found/g)).toHaveLength(files.length);
+  });
+
+  it('when promtool runs the rule unit tests in rules/tests/, then they all pass', () => {
+    const files = ruleTestFiles();
+    expect(files.length).toBeGreaterThan(0);
+    const r = run(BIN.promtool, ['test', 'rules', ...files.map((f) => `rules/tests/${f}`)]);
+    if (r.code !== 0) throw new Error(`promtool test rules failed:\n${r.output}`);
+    expect(r.output.match(/SUCCESS/g)).toHaveLength(files.length);
+  });
+
+  it('when an alert has a `for:`, then rules/tests/ checks it both silent before and firing after', () => {
+    const alerts = ruleFiles().flatMap((f) => {
+      const text = readRepoFile('rules', f);
+      return [...text.matchAll(/^\s*- alert: (\S+)\n\s+expr:[\s\S]*?(?=^\s*- (?:alert|record):|(?![\s\S]))/gm)].map((m) => ({
+        name: m[1] as string,
+        hasFor: /^\s+for: /m.test(m[0]),
+      }));
+    });
+    expect(alerts.length).toBeGreaterThanOrEqual(17);
+    // Each `- eval_time:` block of the tests: which alert, and whether it expects nothing.
+    const checks = ruleTestFiles().flatMap((f) =>
+      readRepoFile('rules', 'tests', f)
+        .split(/^\s*- eval_time: /m)
+        .slice(1)
+        .map((block) => ({ alert: /alertname: (\S+)/.exec(block)?.[1], silent: /exp_alerts: \[\]/.test(block) })),
+    );
+    const missing: string[] = [];
+    for (const a of alerts) {
+      const mine = checks.filter((c) => c.alert === a.name);
+      if (!mine.some((c) => !c.silent)) missing.push(`${a.name}: no test where it fires`);
+      if (a.hasFor && !mine.some((c) => c.silent)) missing.push(`${a.name}: no test where it is still silent`);
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('when promtool checks prometheus/prometheus.yml laid out like the stack mounts it, then the config and every rule file are valid', () => {
+    tmp = makeTempDir('promcfg');
+    const config = readRepoFile('prometheus', 'prometheus.yml');
+    // promtool accepts a glob matching nothing, so point it at a real copy of the rules.
+    expect(config).toContain(STACK_RULES_GLOB);
+    mkdirSync(join(tmp, 'rules'));
+    for (const f of ruleFiles()) copyFileSync(`${__dirname}/../../rules/${f}`, join(tmp, 'rules', f));
+    const copy = join(tmp, 'prometheus.yml');
+    writeFileSync(copy, config.split(STACK_RULES_GLOB).join(join(tmp, 'rules', '*.rules.yml')));
+    const r = run(BIN.promtool, ['check', 'config', copy]);
+    expect({ code: r.code, output: r.output }).toEqual({ code: 0, output: expect.stringContaining('SUCCESS') });
+    expect(r.output.match(/SUCCESS: \d+ rules found/g)).toHaveLength(ruleFiles().length);
+    for (const job of ['alertscale', 'rabbitmq-queues', 'swarm-services']) expect(config).toContain(`job_name: ${job}`);
+    expect(config).toMatch(/family: \[queue_coarse_metrics, queue_consumer_count\]/);
+  });
+
+  it('when amtool checks alertmanager/alertmanager.yml, then it is valid (the credentials_file is read only at send time)', () => {
+    const r = run(BIN.amtool, ['check-config', 'alertmanager/alertmanager.yml']);
+    expect({ code: r.code, output: r.output }).toEqual({ code: 0, output: expect.stringContaining('SUCCESS') });
+    expect(r.output).toContain('2 inhibit rules');
+  });
+
+  it.each([
+    [{ scale_service: 'shop_api', scale_action: 'up', alertname: 'ServiceLatencyHigh' }, 'alertscale'],
+    [{ scale_service: 'shop_worker', scale_action: 'to', alertname: 'QueueDesiredReplicas' }, 'alertscale'],
+    [{ alertname: 'Watchdog', severity: 'none' }, 'alertscale'],
+    [{ alertname: 'AlertscaleDown', component: 'alertscale', severity: 'critical' }, 'operators'],
+    [{ alertname: 'SomethingElse' }, 'default'],
+  ])('when an alert with labels %j is routed, then it reaches the %s receiver', (labels, receiver) => {
+    const r = run(BIN.amtool, [
+      'config',
+      'routes',
+      'test',
+      '--config.file=alertmanager/alertmanager.yml',
+      ...Object.entries(labels).map(([k, v]) => `${k}=${v}`),
+    ]);
+    expect({ code: r.code, receivers: r.stdout.trim() }).toEqual({ code: 0, receivers: receiver });
+  });
+});

@@ -1,0 +1,94 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { Dashboard } from '../../../grafana/generate/grafana';
+import { repoPath } from './tools';
+
+export const RUNBOOK_BASE = 'https://github.com/alertscale/alertscale/blob/main/docs/runbooks/';
+
+/** rules/*.rules.yml, the files Prometheus loads (rules/tests/ holds promtool tests). */
+export function ruleFiles(): string[] {
+  return readdirSync(repoPath('rules'))
+    .filter((f) => f.endsWith('.rules.yml'))
+    .sort();
+}
+
+export function ruleTestFiles(): string[] {
+  return readdirSync(repoPath('rules', 'tests'))
+    .filter((f) => f.endsWith('.test.yml'))
+    .sort();
+}
+
+export const readRepoFile = (...parts: string[]): string => readFileSync(repoPath(...parts), 'utf8');
+
+export function committedDashboards(): Array<{ file: string; text: string }> {
+  return readdirSync(repoPath('grafana', 'dashboards'))
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((file) => ({ file, text: readRepoFile('grafana', 'dashboards', file) }));
+}
+
+/** The datasource uid provisioned in grafana/provisioning/datasources/ (one datasource). */
+export function provisionedDatasourceUid(): string {
+  const dir = repoPath('grafana', 'provisioning', 'datasources');
+  const uids = readdirSync(dir)
+    .filter((f) => f.endsWith('.yml') || f.endsWith('.yaml'))
+    .flatMap((f) => [...readFileSync(`${dir}/${f}`, 'utf8').matchAll(/^\s+uid:\s*(\S+)\s*$/gm)].map((m) => m[1] ?? ''));
+  if (uids.length !== 1) throw new Error(`expected one provisioned datasource uid, found ${JSON.stringify(uids)}`);
+  return uids[0] as string;
+}
+
+/** Grafana template variables and macros, replaced by values Prometheus accepts. */
+export function substituteGrafanaVariables(expr: string): string {
+  return expr
+    .replace(/\$__rate_interval|\$__interval/g, '1m')
+    .replace(/\$__range/g, '1h')
+    .replace(/\$service\b/g, '.*');
+}
+
+/** `label_values(selector, label)` is a Grafana function; this is the PromQL it stands for. */
+export function variableQueryToPromql(query: string): string {
+  const m = /^label_values\((.*),\s*(\w+)\)$/s.exec(query.trim());
+  if (!m) throw new Error(`unsupported variable query: ${query}`);
+  return `group by (${m[2]}) (${m[1]})`;
+}
+
+export interface DashboardQuery {
+  where: string;
+  expr: string;
+}
+
+/** Every PromQL expression of a dashboard: panel targets, annotations, variables. */
+export function dashboardQueries(file: string, d: Dashboard): DashboardQuery[] {
+  const out: DashboardQuery[] = [];
+  const panels = d.panels.flatMap((p) => [p, ...(p.panels ?? [])]);
+  for (const p of panels) {
+    for (const t of p.targets ?? []) out.push({ where: `${file} panel "${p.title}" ${t.refId}`, expr: substituteGrafanaVariables(t.expr) });
+  }
+  for (const a of d.annotations.list) out.push({ where: `${file} annotation "${a.name}"`, expr: substituteGrafanaVariables(a.expr) });
+  for (const v of d.templating.list) out.push({ where: `${file} variable $${v.name}`, expr: variableQueryToPromql(v.query) });
+  return out;
+}
+
+/**
+ * `alertscale_*` metric names used by a PromQL expression. String literals are
+ * dropped first (a label value such as service="alertscale_worker" is a Swarm
+ * service, not a metric); recording rules (alertscale:...) never match.
+ */
+export function alertscaleMetricNames(expr: string): string[] {
+  const code = expr.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""');
+  return [...new Set([...code.matchAll(/\balertscale_[a-z0-9_]+/g)].map((m) => m[0]))].sort();
+}
+
+/** Every series name alertscale exposes, from its own prom-client registry. */
+export async function exposedAlertscaleMetrics(): Promise<Set<string>> {
+  const { createMetrics } = await import('../../../src/adapters/observability/metrics');
+  const { registry } = createMetrics();
+  const names = new Set<string>();
+  for (const m of await registry.getMetricsAsJSON()) {
+    const type = String(m.type);
+    if (type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${m.name}${suffix}`);
+    else if (type === 'summary') for (const suffix of ['', '_sum', '_count']) names.add(`${m.name}${suffix}`);
+    else names.add(m.name);
+  }
+  registry.clear();
+  return names;
+}
