@@ -110,14 +110,14 @@ describe('scaling real Swarm services', () => {
     ['given an invalid policy', { 'alertscale.cooldown.up': 'soon' }, 'invalid_policy', /alertscale.cooldown.up="soon"/],
   ])('when the service is %s, then nothing changes and the reason says why', async (_case, labels, outcome, reason) => {
     const name = await aScalableService(labels);
-    const before = await inspectTestService(name);
     expect(await send(notification(name, 'up'))).toMatchObject({ outcome, reason: expect.stringMatching(reason) });
-    expect((await inspectTestService(name)).version).toBe(before.version);
+    expect(await inspectTestService(name)).toMatchObject({ replicas: 1, everUpdated: false });
   });
 
   test('when the service is global, then it is not_replicated and unchanged', async () => {
     const name = await aScalableService({}, 1, { global: true });
     expect(await send(notification(name, 'up'))).toMatchObject({ outcome: 'not_replicated' });
+    expect((await inspectTestService(name)).everUpdated).toBe(false);
   });
 
   test('when the service does not exist, then not_found', async () => {
@@ -134,9 +134,11 @@ describe('scaling real Swarm services', () => {
       const info = await docker.getService(name).inspect();
       return info.UpdateStatus?.State === 'updating' ? true : undefined;
     });
-    const before = await inspectTestService(name);
+    const before = await docker.getService(name).inspect();
     expect(await send(notification(name, 'up'))).toMatchObject({ outcome: 'deferred', reason: expect.stringMatching(/rollout .* is updating/) });
-    expect((await inspectTestService(name)).version).toBe(before.version);
+    const after = await docker.getService(name).inspect();
+    expect(after.Spec).toEqual(before.Spec);
+    expect(after.UpdateStatus?.State).toBe('updating');
   });
 
   test('when a stack deploy rewrote the service after our action, then that change starts the cooldown', async () => {

@@ -35,22 +35,41 @@ export async function createTestService(name: string, options: TestServiceOption
   } as Docker.CreateServiceOptions);
 }
 
-export async function inspectTestService(name: string): Promise<{ replicas: number; labels: Record<string, string>; version: number; updatedAt: string }> {
+export interface TestServiceView {
+  replicas: number;
+  labels: Record<string, string>;
+  updatedAt: string;
+  /** False until the spec was updated through the API: Swarm's own bookkeeping (e.g. endpoint allocation) bumps the version but never sets PreviousSpec. */
+  everUpdated: boolean;
+}
+
+export async function inspectTestService(name: string): Promise<TestServiceView> {
   const info = await docker.getService(name).inspect();
   return {
     replicas: info.Spec?.Mode?.Replicated?.Replicas ?? -1,
     labels: info.Spec?.Labels ?? {},
-    version: info.Version?.Index ?? -1,
     updatedAt: info.UpdatedAt ?? '',
+    everUpdated: info.PreviousSpec !== undefined,
   };
 }
 
-/** Changes the spec the way `docker service update` or `docker stack deploy` would. */
+/**
+ * Changes the spec the way `docker service update` or `docker stack deploy` would.
+ * Swarm updates a new service's object itself right after creation, so a stale
+ * version is retried.
+ */
 export async function updateTestService(name: string, change: (spec: any) => void): Promise<void> {
-  const info = await docker.getService(name).inspect();
-  const spec = structuredClone(info.Spec);
-  change(spec);
-  await docker.getService(name).update({ _query: { version: info.Version?.Index }, _body: spec } as never);
+  for (let attempt = 1; ; attempt += 1) {
+    const info = await docker.getService(name).inspect();
+    const spec = structuredClone(info.Spec);
+    change(spec);
+    try {
+      await docker.getService(name).update({ _query: { version: info.Version?.Index }, _body: spec } as never);
+      return;
+    } catch (error) {
+      if (attempt >= 5 || !/update out of sequence/.test(String(error))) throw error;
+    }
+  }
 }
 
 export async function removeTestServices(names: string[]): Promise<void> {
