@@ -9,7 +9,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export function createMetrics(registry = new Registry()) {
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  return {
+  const metrics = {
     registry,
     webhookRequests: new Counter({
       name: 'alertscale_webhook_requests_total',
@@ -87,6 +87,12 @@ export function createMetrics(registry = new Registry()) {
       registers,
     }),
   };
+  // Series that exist from the start, at 0: increase() cannot see a counter's first event otherwise.
+  for (const code of ['202', '400', '401', '413', '415', '503']) metrics.webhookRequests.inc({ code }, 0);
+  for (const status of ['firing', 'resolved']) metrics.webhookAlerts.inc({ status }, 0);
+  for (const operation of ['inspect', 'update', 'list', 'ping']) metrics.dockerErrors.inc({ operation }, 0);
+  for (const reason of ['expired', 'delivery_limit', 'malformed']) metrics.intentsDeadLettered.inc({ reason }, 0);
+  return metrics;
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
