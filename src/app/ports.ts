@@ -34,7 +34,7 @@ export interface DedupCache {
 
 /** Reads Alertmanager's view of active alerts, for the scale-down guard. */
 export interface ActiveAlertSource {
-  /** Names of active (not silenced, not inhibited) `up` alerts for the service. */
+  /** Names of active (not silenced, not inhibited) `up` or `to` alerts for the service. */
   findActiveUpAlerts(service: string): Promise<string[]>;
 }
 

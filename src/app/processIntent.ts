@@ -49,10 +49,10 @@ export function createIntentProcessor(deps: IntentProcessorDeps): IntentHandler 
     try {
       const active = await deps.activeAlerts.findActiveUpAlerts(decision.service);
       if (active.length === 0) return decision;
-      return markBlocked(decision, `Alertmanager still has an active up alert for ${decision.service} (${active.join(', ')}); scale-down waits until it resolves`);
+      return markBlocked(decision, `Alertmanager still has an active up/to alert for ${decision.service} (${active.join(', ')}); scale-down waits until it resolves`);
     } catch (error) {
       // Fail safe: a scale-down we cannot confirm is safe is not made.
-      return markBlocked(decision, `could not ask Alertmanager whether an up alert is active (${(error as Error).message}); scale-down is not made unconfirmed`);
+      return markBlocked(decision, `could not ask Alertmanager whether an up/to alert is active (${(error as Error).message}); scale-down is not made unconfirmed`);
     }
   }
 

@@ -9,10 +9,11 @@ interface AlertmanagerAlert {
 export function createAlertmanagerClient(baseUrl: string, timeoutMs = 2000): ActiveAlertSource {
   const root = baseUrl.replace(/\/+$/, '');
   return {
+    // A firing `to` asks for capacity too (the shipped proportional rule only fires to ask for more).
     async findActiveUpAlerts(service: string): Promise<string[]> {
       const query = new URLSearchParams({ active: 'true', silenced: 'false', inhibited: 'false', unprocessed: 'false' });
       query.append('filter', `scale_service="${service}"`);
-      query.append('filter', 'scale_action="up"');
+      query.append('filter', 'scale_action=~"up|to"');
       const response = await fetch(`${root}/api/v2/alerts?${query.toString()}`, { signal: AbortSignal.timeout(timeoutMs) });
       if (!response.ok) throw new Error(`Alertmanager answered HTTP ${response.status}`);
       const alerts = (await response.json()) as AlertmanagerAlert[];
