@@ -8,7 +8,12 @@ import { copyProductionModules } from './copyProductionModules';
 import { DOCKER_CLI, importImage } from './importImage';
 import { stageNodeRuntime } from './stageNodeRuntime';
 
-export const PROJECT_DIR = path.resolve(__dirname, '../..');
+/** The repository root, found upwards: this file also runs compiled from dist/test/support (bench:spike). */
+export const PROJECT_DIR = ((): string => {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+})();
 export const DEFAULT_LOCAL_TAG = 'alertscale-local:test';
 const INPUTS_LABEL = 'alertscale.local.inputs';
 

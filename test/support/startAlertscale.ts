@@ -1,9 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
-export const MAIN_JS = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
+/** The repository root, found upwards: this file also runs compiled from dist/test/support (bench:spike). */
+function projectRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+export const MAIN_JS = join(projectRoot(), 'dist', 'src', 'main.js');
 
 export async function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {

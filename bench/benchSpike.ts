@@ -1,0 +1,363 @@
+/**
+ * bench:spike — the same load spike through the real local loop, with and
+ * without alertscale:
+ *   (a) alertscale off: the worker stays at its minimum (not opted in, queue not mapped);
+ *   (b) alertscale on, shipped rules: queue with the shipped per-replica target, so the
+ *       proportional rule QueueDesiredReplicas acts (QueueBacklogHigh is `unless`-ed off
+ *       for such a queue: (b) IS "the proportional rule alone", i.e. (d));
+ *   (c) the step rule alone: the same queue without a per-replica target, so only
+ *       QueueBacklogHigh (shipped default threshold) can fire.
+ * Prometheus (rules/ as shipped, durations included), Alertmanager (the repository's
+ * route and timings), alertscale (built dist/), RabbitMQ and the demo worker as a Swarm
+ * service, all on 127.0.0.1; the producer is the demo producer at a fixed rate for a
+ * fixed time. Latencies come from the worker's JOB_LOG_FILE (enqueue -> done).
+ *
+ * Writes docs/bench/spike.md and docs/bench/spike.svg, and the raw samples to
+ * .bench-results/. Durations and rates are configurable by environment (see CONFIG).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LoopStack, type Decision } from '../test/e2e/support/loopStack';
+import { sleep } from '../test/e2e/support/ownedProcess';
+import { rootPath } from '../test/e2e/support/projectRoot';
+import { shippedTuningValue } from '../test/e2e/support/ruleFiles';
+import { inspectService, readJobLog, type JobLine } from '../test/e2e/support/workerService';
+import { renderSpikeChart, type ChartSeries } from './spikeChart';
+
+const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
+const num = (name: string, fallback: number): number => {
+  const value = Number(env(name, String(fallback)));
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
+  return value;
+};
+
+const CONFIG = {
+  spikeSeconds: num('BENCH_SPIKE_S', 120),
+  rate: num('BENCH_RATE', 10),
+  serviceTimeMs: num('BENCH_SERVICE_MS', 200),
+  drainTimeoutSeconds: num('BENCH_DRAIN_TIMEOUT_S', 420),
+  sampleMs: num('BENCH_SAMPLE_MS', 1000),
+  windowSeconds: num('BENCH_WINDOW_S', 10),
+  scrapeInterval: env('BENCH_SCRAPE_INTERVAL', '15s'),
+  evaluationInterval: env('BENCH_EVAL_INTERVAL', '15s'),
+  resendDelay: env('BENCH_RESEND_DELAY', '1m'),
+  phases: env('BENCH_PHASES', 'a,b,c').split(',').map((p) => p.trim()).filter(Boolean),
+  outDir: env('BENCH_OUT_DIR', rootPath('docs', 'bench')),
+};
+
+/** The demo worker's labels in stack.yml: what "shipped" means for the service policy. */
+const STACK_WORKER_POLICY = {
+  'alertscale.enabled': 'true',
+  'alertscale.min': '1',
+  'alertscale.max': '6',
+  'alertscale.step.up': '2',
+  'alertscale.step.down': '1',
+  'alertscale.cooldown.up': '60s',
+  'alertscale.cooldown.down': '5m',
+};
+const MIN = Number(STACK_WORKER_POLICY['alertscale.min']);
+const MAX = Number(STACK_WORKER_POLICY['alertscale.max']);
+
+interface PhaseSpec {
+  key: string;
+  title: string;
+  color: string;
+  dash?: string;
+  scaled: boolean;
+}
+
+const PHASES: Record<string, PhaseSpec> = {
+  a: { key: 'a', title: '(a) alertscale off', color: '#888888', scaled: false },
+  b: { key: 'b', title: '(b) alertscale on, shipped rules = (d) proportional alone', color: '#1f6fd1', scaled: true },
+  c: { key: 'c', title: '(c) step rule alone', color: '#e0701b', dash: '6 3', scaled: true },
+};
+
+interface Sample {
+  t: number;
+  ready: number;
+  consumers: number;
+  replicas: number;
+}
+
+interface PhaseResult {
+  spec: PhaseSpec;
+  jobs: number;
+  published: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  peakBacklog: number;
+  drainSeconds: number;
+  firstScaleUpSeconds?: number;
+  maxReplicas: number;
+  replicaChanges: Array<[number, number]>;
+  scaledDecisions: Array<{ at: number; action: string; from?: number; to?: number }>;
+  samples: Sample[];
+  p95Windows: Array<[number, number]>;
+  wallSeconds: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
+}
+
+async function runPhase(stack: LoopStack, spec: PhaseSpec): Promise<PhaseResult> {
+  const started = Date.now();
+  const { service, queue } = stack.queue(spec.key);
+  const worker = await stack.startWorker(spec.key, {
+    replicas: MIN,
+    labels: spec.scaled ? STACK_WORKER_POLICY : {},
+    serviceTimeMs: CONFIG.serviceTimeMs,
+  });
+  if (spec.scaled) {
+    // The rules see the queue (a recording rule evaluated on it) before the spike starts.
+    const deadline = Date.now() + 120_000;
+    while ((await stack.prometheus.samples(`queue:rabbitmq_consumers:max{queue="${queue}"}`)).length === 0) {
+      if (Date.now() > deadline) throw new Error(`Prometheus never evaluated the queue rules on ${queue}`);
+      await sleep(1000);
+    }
+  }
+  log(`${spec.title}: spike of ${CONFIG.rate} jobs/s for ${CONFIG.spikeSeconds}s on ${queue}`);
+
+  const samples: Sample[] = [];
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const at = Date.now();
+      try {
+        const [counts, snapshot] = await Promise.all([stack.probe.counts(queue), inspectService(service)]);
+        samples.push({ t: at, ready: counts.ready, consumers: counts.consumers, replicas: snapshot.replicas });
+      } catch {
+        // broker restarting or Docker busy: a gap in the timeline
+      }
+      await sleep(Math.max(0, CONFIG.sampleMs - (Date.now() - at)));
+    }
+  })();
+
+  const producer = stack.produce(spec.key, { rate: CONFIG.rate, durationS: CONFIG.spikeSeconds });
+  const produced = await producer.done;
+  if (produced.code !== 0) throw new Error(`the producer exited ${produced.code}\n${produced.output}`);
+  const drainDeadline = Date.now() + CONFIG.drainTimeoutSeconds * 1000;
+  let lines: JobLine[] = readJobLog(worker.jobLogFile);
+  while (new Set(lines.map((l) => l.seq)).size < produced.published) {
+    if (Date.now() > drainDeadline) throw new Error(`${spec.title}: only ${lines.length}/${produced.published} jobs done ${CONFIG.drainTimeoutSeconds}s after the spike`);
+    await sleep(1000);
+    lines = readJobLog(worker.jobLogFile);
+  }
+  await sleep(CONFIG.sampleMs);
+  sampling = false;
+  await sampler;
+  const decisions: Decision[] = spec.scaled ? await stack.decisions(service) : [];
+  await stack.removeWorker(spec.key);
+
+  const t0 = Math.min(...lines.map((l) => Date.parse(l.enqueuedAt)));
+  const spikeEnd = Math.max(...lines.map((l) => Date.parse(l.enqueuedAt)));
+  const lastDone = Math.max(...lines.map((l) => Date.parse(l.doneAt)));
+  const latencies = lines.map((l) => l.latencySeconds).sort((a, b) => a - b);
+  const rel = (ms: number): number => (ms - t0) / 1000;
+  const scaled = decisions.filter((d) => d.outcome === 'scaled');
+  const firstUp = scaled.find((d) => d.direction === 'up');
+  const inWindow = samples.filter((s) => s.t >= t0 - 5000);
+  const replicaChanges: Array<[number, number]> = [];
+  for (const s of inWindow) if (replicaChanges.at(-1)?.[1] !== s.replicas) replicaChanges.push([Math.max(0, rel(s.t)), s.replicas]);
+  const windows = new Map<number, number[]>();
+  for (const l of lines) {
+    const w = Math.floor(rel(Date.parse(l.enqueuedAt)) / CONFIG.windowSeconds);
+    windows.set(w, [...(windows.get(w) ?? []), l.latencySeconds]);
+  }
+  const p95Windows = [...windows.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([w, values]): [number, number] => [(w + 0.5) * CONFIG.windowSeconds, percentile(values.sort((x, y) => x - y), 95)]);
+  return {
+    spec,
+    jobs: new Set(lines.map((l) => l.seq)).size,
+    published: produced.published,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    max: latencies.at(-1) ?? Number.NaN,
+    peakBacklog: Math.max(0, ...inWindow.map((s) => s.ready)),
+    drainSeconds: Math.max(0, (lastDone - spikeEnd) / 1000),
+    ...(firstUp ? { firstScaleUpSeconds: rel(Date.parse(firstUp.decidedAt)) } : {}),
+    maxReplicas: Math.max(...inWindow.map((s) => s.replicas)),
+    replicaChanges,
+    scaledDecisions: scaled.map((d) => ({ at: rel(Date.parse(d.decidedAt)), action: d.action, ...(d.from !== undefined ? { from: d.from } : {}), ...(d.to !== undefined ? { to: d.to } : {}) })),
+    samples: inWindow.map((s) => ({ ...s, t: rel(s.t) })),
+    p95Windows,
+    wallSeconds: (Date.now() - started) / 1000,
+  };
+}
+
+function log(message: string): void {
+  process.stdout.write(`[bench:spike ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+function version(command: string, args: string[], pattern: RegExp): string {
+  try {
+    const out = execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return pattern.exec(out)?.[1] ?? '?';
+  } catch (error) {
+    return pattern.exec(String((error as { stderr?: string }).stderr ?? ''))?.[1] ?? '?';
+  }
+}
+
+async function machine(): Promise<string> {
+  const cpus = os.cpus();
+  const rabbit = await fetch('http://127.0.0.1:15692/metrics')
+    .then((r) => r.text())
+    .then((text) => /rabbitmq_version="([^"]+)"/.exec(text)?.[1] ?? '?', () => '?');
+  return [
+    `${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}`,
+    `Node ${process.version}, Docker ${version('docker', ['version', '--format', '{{.Server.Version}}'], /^(\S+)/)} (single-node Swarm)`,
+    `Prometheus ${version('/usr/bin/prometheus', ['--version'], /version (\S+)/)}, Alertmanager ${version('/usr/bin/prometheus-alertmanager', ['--version'], /version (\S+)/)}, RabbitMQ ${rabbit}`,
+  ].join('; ');
+}
+
+const s1 = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? '—' : n.toFixed(1));
+const ratio = (a: number | undefined, b: number | undefined): string => (a === undefined || b === undefined || !(b > 0) ? '—' : `${(a / b).toFixed(2)}×`);
+const changes = (r: PhaseResult): string => r.replicaChanges.map(([t, n]) => `${t.toFixed(0)}s: ${n}`).join(' → ');
+
+function markdown(results: PhaseResult[], machineText: string, perReplica: number, readyUp: number, totalSeconds: number): string {
+  const byKey = new Map(results.map((r) => [r.spec.key, r]));
+  const a = byKey.get('a');
+  const b = byKey.get('b');
+  const c = byKey.get('c');
+  const capacity = 1000 / CONFIG.serviceTimeMs;
+  const lines = [
+    '# Spike benchmark: a load spike with and without alertscale',
+    '',
+    'Generated by `npm run bench:spike` (`bench/benchSpike.ts`); the timeline is [spike.svg](spike.svg).',
+    '',
+    `- **Command**: \`${['BENCH_SPIKE_S', 'BENCH_RATE', 'BENCH_SERVICE_MS', 'BENCH_SCRAPE_INTERVAL', 'BENCH_EVAL_INTERVAL', 'BENCH_RESEND_DELAY', 'BENCH_PHASES']
+      .filter((name) => process.env[name] !== undefined)
+      .map((name) => `${name}=${process.env[name]} `)
+      .join('')}npm run bench:spike\` — ${new Date().toISOString().slice(0, 16)}Z, whole run ${(totalSeconds / 60).toFixed(1)} min`,
+    `- **Machine**: ${machineText}`,
+    `- **Spike**: the demo producer at ${CONFIG.rate} jobs/s for ${CONFIG.spikeSeconds} s, then stops. One worker replica does ${capacity.toFixed(1)} jobs/s (${CONFIG.serviceTimeMs} ms per job, prefetch 1), so one replica falls behind by ${(CONFIG.rate - capacity).toFixed(1)} jobs/s.`,
+    `- **Loop**: everything on 127.0.0.1 — RabbitMQ, Prometheus with \`rules/*.rules.yml\` exactly as shipped (\`for: 1m\` on the up rules) plus a tuning overlay mapping the bench queue to its service, scrape/evaluation every ${CONFIG.scrapeInterval}/${CONFIG.evaluationInterval}, resend delay ${CONFIG.resendDelay}; Alertmanager with \`alertmanager/alertmanager.yml\` (autoscale route as shipped: group_wait 5s, group_interval 1m, repeat_interval 3m); one alertscale process (dist/); the demo worker as a Swarm service (host network) with the labels of \`stack.yml\` (min ${MIN}, max ${MAX}, step.up 2, cooldown.up 60s).`,
+    `- **Phases**: (a) alertscale off — worker fixed at ${MIN} replica (not opted in, queue not mapped). (b) alertscale on with the shipped rules: the queue has the shipped per-replica target (${perReplica} messages), so \`QueueDesiredReplicas\` (\`to\`) acts; \`QueueBacklogHigh\` is \`unless\`-ed off for a queue with a target, so (b) is also (d), "the proportional rule alone". (c) the step rule alone: the same queue without a per-replica target, so only \`QueueBacklogHigh\` (ready > ${readyUp}, shipped default) can fire, stepping by \`alertscale.step.up\` = 2 once per repeat_interval.`,
+    '- **Measured**: latency = enqueue → done of every job, from the worker\'s `JOB_LOG_FILE`; backlog = ready messages sampled every second (AMQP `checkQueue`); drain = last job done − spike end; first scale-up = first `scaled` decision (`/api/v1/decisions`) − spike start.',
+    '',
+    '| phase | jobs | p50 latency | p95 latency | p99 latency | peak backlog | time to drain | first scale-up | max replicas |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...results.map(
+      (r) =>
+        `| ${r.spec.title} | ${r.jobs} | ${s1(r.p50)} s | ${s1(r.p95)} s | ${s1(r.p99)} s | ${r.peakBacklog} | ${s1(r.drainSeconds)} s | ${r.firstScaleUpSeconds === undefined ? '—' : `${s1(r.firstScaleUpSeconds)} s`} | ${r.maxReplicas} |`,
+    ),
+    '',
+  ];
+  if (a && b) {
+    lines.push(
+      `**Ratios (a)/(b)**: p50 ${ratio(a.p50, b.p50)}, p95 ${ratio(a.p95, b.p95)}, p99 ${ratio(a.p99, b.p99)}, peak backlog ${ratio(a.peakBacklog, b.peakBacklog)}, time to drain ${ratio(a.drainSeconds, b.drainSeconds)}.`,
+      '',
+      `**Bar** (p95 job latency during the spike at least 25% lower with alertscale): ${b.p95 <= 0.75 * a.p95 ? 'met' : 'NOT met'} — (b) p95 is ${((1 - b.p95 / a.p95) * 100).toFixed(0)}% lower than (a).`,
+      '',
+    );
+  }
+  if (b && c) {
+    const faster = (b.firstScaleUpSeconds ?? Infinity) <= (c.firstScaleUpSeconds ?? Infinity) ? 'proportional' : 'step';
+    lines.push(
+      `**Step (c) vs proportional (d = b)**: first scale-up after ${s1(c.firstScaleUpSeconds)} s vs ${s1(b.firstScaleUpSeconds)} s (the ${faster} rule reacts first); ${c.maxReplicas} vs ${b.maxReplicas} replicas at most; p95 ${s1(c.p95)} s vs ${s1(b.p95)} s; drain ${s1(c.drainSeconds)} s vs ${s1(b.drainSeconds)} s. ` +
+        `The proportional rule fires as soon as the backlog exceeds what the current consumers carry at ${perReplica} messages each, and asks for the whole count at once; the step rule waits for ${readyUp} ready messages, adds 2 replicas per notification and, with the shipped repeat_interval of 3m, at most one step every 3 minutes.`,
+      '',
+    );
+  }
+  lines.push('**Replicas over time** (seconds since the spike started → desired replicas):', '');
+  for (const r of results) {
+    lines.push(`- ${r.spec.title}: ${changes(r)}${r.scaledDecisions.length ? ` (decisions: ${r.scaledDecisions.map((d) => `${d.action} ${d.from}→${d.to} at ${d.at.toFixed(0)}s`).join(', ')})` : ''}`);
+  }
+  lines.push(
+    '',
+    'Reading the numbers: with the shipped timings a scale-up cannot come before ~1 minute of backlog (`for: 1m`) plus up to one scrape and one evaluation interval, RabbitMQ\'s 5 s statistics interval and group_wait; every job enqueued before the new replicas run waits behind the backlog built by then. Shorter `for:` or intervals make alertscale react sooner; that trades against flapping (docs/monitoring.md, "Hysteresis and flapping").',
+    '',
+    '![spike timeline](spike.svg)',
+    '',
+  );
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const runStarted = Date.now();
+  const phases = CONFIG.phases.map((key) => {
+    const spec = PHASES[key];
+    if (!spec) throw new Error(`BENCH_PHASES: unknown phase "${key}" (a, b, c)`);
+    return spec;
+  });
+  const perReplica = shippedTuningValue('alertscale:threshold:queue_messages_per_replica', ['queue: demo.jobs']);
+  const readyUp = shippedTuningValue('alertscale:threshold:queue_ready_up_messages');
+  log(`starting the loop (Prometheus ${CONFIG.scrapeInterval}/${CONFIG.evaluationInterval}, shipped rules and route)`);
+  const stack = await LoopStack.start({
+    queues: [
+      { key: 'a', mapped: false, maxReplicas: MAX },
+      { key: 'b', messagesPerReplica: perReplica, maxReplicas: MAX },
+      { key: 'c', maxReplicas: MAX },
+    ],
+    scrapeInterval: CONFIG.scrapeInterval,
+    evaluationInterval: CONFIG.evaluationInterval,
+    resendDelay: CONFIG.resendDelay,
+  });
+  let interrupted = false;
+  const onSignal = (): void => {
+    if (interrupted) return;
+    interrupted = true;
+    log('interrupted: tearing down');
+    void stack.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const results: PhaseResult[] = [];
+  try {
+    for (const spec of phases) {
+      const result = await runPhase(stack, spec);
+      results.push(result);
+      log(
+        `${spec.title}: p50 ${s1(result.p50)}s p95 ${s1(result.p95)}s p99 ${s1(result.p99)}s, peak backlog ${result.peakBacklog}, drain ${s1(result.drainSeconds)}s, first scale-up ${s1(result.firstScaleUpSeconds)}s, replicas ${changes(result)} (${result.wallSeconds.toFixed(0)}s)`,
+      );
+    }
+  } catch (error) {
+    process.stderr.write(`${String(error)}\n${stack.diagnostics()}\n`);
+    throw error;
+  } finally {
+    await stack.stop();
+  }
+
+  const totalSeconds = (Date.now() - runStarted) / 1000;
+  fs.mkdirSync(CONFIG.outDir, { recursive: true });
+  const series: ChartSeries[] = results.map((r) => ({
+    label: r.spec.title.replace(' = (d) proportional alone', ' = (d)'),
+    color: r.spec.color,
+    ...(r.spec.dash ? { dash: r.spec.dash } : {}),
+    backlog: r.samples.map((s): [number, number] => [Math.max(0, s.t), s.ready]),
+    replicas: r.samples.map((s): [number, number] => [Math.max(0, s.t), s.replicas]),
+    p95: r.p95Windows,
+  }));
+  fs.writeFileSync(
+    path.join(CONFIG.outDir, 'spike.svg'),
+    renderSpikeChart({
+      title: `Load spike: ${CONFIG.rate} jobs/s for ${CONFIG.spikeSeconds} s against ${(1000 / CONFIG.serviceTimeMs).toFixed(0)} jobs/s per replica`,
+      subtitle: 'alertscale off vs on (shipped rules: proportional) vs the step rule alone — npm run bench:spike',
+      spikeSeconds: CONFIG.spikeSeconds,
+      maxReplicas: MAX,
+      series,
+    }),
+  );
+  const machineText = await machine();
+  fs.writeFileSync(path.join(CONFIG.outDir, 'spike.md'), markdown(results, machineText, perReplica, readyUp, totalSeconds));
+  const rawDir = rootPath('.bench-results');
+  fs.mkdirSync(rawDir, { recursive: true });
+  fs.writeFileSync(path.join(rawDir, `spike-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ config: CONFIG, results }, null, 2));
+  log(`wrote ${path.join(CONFIG.outDir, 'spike.md')} and spike.svg (${(totalSeconds / 60).toFixed(1)} min)`);
+  const a = results.find((r) => r.spec.key === 'a');
+  const b = results.find((r) => r.spec.key === 'b');
+  if (a && b) log(`p95 (a)/(b) = ${ratio(a.p95, b.p95)}; bar (>= 25% lower with alertscale): ${b.p95 <= 0.75 * a.p95 ? 'met' : 'NOT met'}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:spike failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,98 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+/** Every child the harness started and has not stopped yet: killed if this process exits first. */
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const child of live) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+}
+
+/**
+ * A long-running process the harness owns (Prometheus, Alertmanager, the demo
+ * producer). Output is kept (the last 16 kB) for failure messages. It is
+ * stopped by its own pid only, SIGTERM then SIGKILL, and killed when the
+ * harness' process exits without stopping it.
+ */
+export class OwnedProcess {
+  private readonly child: ChildProcess;
+  private log = '';
+  readonly exited: Promise<number | null>;
+
+  constructor(
+    readonly name: string,
+    bin: string,
+    args: string[],
+    options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+  ) {
+    if (!existsSync(bin)) throw new Error(`${bin} is missing (${name}): run scripts/setup-test-env.sh — the e2e suite never skips`);
+    installExitHook();
+    this.child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(options.env ? { env: options.env } : {}), ...(options.cwd ? { cwd: options.cwd } : {}) });
+    live.add(this.child);
+    const keep = (chunk: Buffer): void => {
+      this.log = (this.log + chunk.toString()).slice(-16_000);
+    };
+    this.child.stdout?.on('data', keep);
+    this.child.stderr?.on('data', keep);
+    this.child.once('error', (error) => keep(Buffer.from(`spawn failed: ${error.message}\n`)));
+    this.exited = new Promise((resolve) =>
+      this.child.once('close', (code) => {
+        live.delete(this.child);
+        resolve(code);
+      }),
+    );
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  get output(): string {
+    return `--- ${this.name} (last output) ---\n${this.log}`;
+  }
+
+  /** SIGTERM, SIGKILL after `graceMs`; resolves with the exit code once it is gone. */
+  async stop(graceMs = 5000): Promise<number | null> {
+    if (this.running) {
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.running && this.child.kill('SIGKILL'), graceMs);
+      const code = await this.exited;
+      clearTimeout(timer);
+      return code;
+    }
+    return this.exited;
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Polls `probe` until it returns something other than undefined/false; fails
+ * after `timeoutMs` with the last error. Generous timeouts on purpose: another
+ * suite may be restarting RabbitMQ meanwhile.
+ */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+    }
+    await sleep(intervalMs);
+  }
+}
