@@ -39,7 +39,8 @@ export async function composeAlertscale(config: Config, overrides: CompositionOv
   const now = () => Date.now();
   const swarm =
     overrides.swarm ??
-    createDockerSwarmGateway(createDockerClient(config.DOCKER_HOST), {
+    // One Docker call never outlasts the retry deadline, so a hung daemon is a prompt 503, not a stuck webhook.
+    createDockerSwarmGateway(createDockerClient(config.DOCKER_HOST, Math.min(10_000, Math.max(1000, config.DOCKER_RETRY_DEADLINE))), {
       onError: (operation) => metrics.dockerErrors.inc({ operation }),
     });
   const recent = createRecentDecisions();

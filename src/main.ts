@@ -29,6 +29,9 @@ async function serve(config: Config): Promise<void> {
       );
     });
     server.closeIdleConnections();
+    // close() refuses new connections, but a busy keep-alive connection would carry
+    // request after request until SHUTDOWN_TIMEOUT: answer what arrives on it, then close it.
+    server.on('request', (_request, response) => response.setHeader('Connection', 'close'));
   };
   process.on('unhandledRejection', (reason) => {
     logger.error(`unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`, { event: 'unhandled_rejection' });

@@ -40,7 +40,8 @@ function errorDecision(intent: ScaleIntent, nowMs: number, reason: string, retry
  * a transient Docker failure retry with backoff until a deadline.
  */
 export function createIntentProcessor(deps: IntentProcessorDeps): IntentHandler {
-  const maxConflictRetries = deps.maxConflictRetries ?? 5;
+  // Another writer in a tight loop can win several rounds in a row; jittered retries converge well within 20.
+  const maxConflictRetries = deps.maxConflictRetries ?? 20;
   const deadlineMs = deps.transientRetryDeadlineMs ?? 5000;
   const sleep = deps.sleep ?? defaultSleep;
 

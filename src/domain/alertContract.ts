@@ -12,6 +12,7 @@ export const REPLICAS_ANNOTATION = 'scale_replicas';
 export const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 const STEP = /^[1-9]\d{0,5}$/;
 const ACTIONS: readonly string[] = ['up', 'down', 'to'];
+const DECIMAL = /^\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 /** Prometheus renders `{{ $value }}` as a float ("6.5", "1e+06"); anything past this is a mistake, not a target. */
 const MAX_TARGET = 1_000_000;
 
@@ -50,7 +51,8 @@ export function checkAlertContract(labels: Record<string, string>, annotations: 
   if (action !== 'to') return { kind: 'valid', service, action: action as ScaleAction, ...(step === undefined ? {} : { step }) };
 
   const targetText = annotations[REPLICAS_ANNOTATION];
-  const target = targetText === undefined || targetText.trim() === '' ? Number.NaN : Number(targetText);
+  // Decimal as Prometheus renders {{ $value }} ("6.5", "1e+06"); Number() alone would also take "0x10" or " 7 ".
+  const target = targetText !== undefined && DECIMAL.test(targetText) ? Number(targetText) : Number.NaN;
   if (!Number.isFinite(target) || target < 0 || target > MAX_TARGET) {
     return invalid(
       labels,

@@ -13,7 +13,7 @@ export function authenticateWebhook(token: string | undefined): RequestHandler {
   const expected = digest(token);
   return (request, _response, next) => {
     const header = request.get('authorization') ?? '';
-    const match = /^Bearer (.+)$/i.exec(header);
+    const match = /^Bearer +(\S+) *$/i.exec(header);
     const given = digest(match?.[1] ?? '');
     if (match && timingSafeEqual(given, expected)) return next();
     next(new AlertscaleError('unauthorized', 'unauthorized: send "Authorization: Bearer <token>" with the token alertscale was given (WEBHOOK_TOKEN or WEBHOOK_TOKEN_FILE); in Alertmanager set http_config.authorization.credentials_file'));

@@ -29,7 +29,11 @@ function fromBodyParser(error: BodyParserError): AlertscaleError | undefined {
     case 'charset.unsupported':
       return new AlertscaleError('unsupported_media_type', `unsupported_media_type: ${error.message}; send UTF-8 JSON`);
     default:
-      return undefined;
+      // Any other 4xx from body-parser (a body that does not inflate as its Content-Encoding says,
+      // a body shorter than its Content-Length) is the sender's fault: 400, which Alertmanager does not retry.
+      return typeof error.status === 'number' && error.status >= 400 && error.status < 500
+        ? new AlertscaleError('invalid_payload', `invalid_payload: the body could not be read (${error.message ?? 'bad request'})`)
+        : undefined;
   }
 }
 

@@ -13,8 +13,11 @@ export interface RecorderDeps {
   now: () => number;
 }
 
-/** Outcomes for names that may not be a real service: kept out of metric labels to bound cardinality. */
-const UNBOUNDED_NAME_OUTCOMES = new Set(['not_found', 'invalid_alert']);
+/**
+ * Outcomes for names that may not be a real service: kept out of metric labels to bound cardinality.
+ * `conflict` is settled from the payload alone, before any inspect, so its name is unverified too.
+ */
+const UNBOUNDED_NAME_OUTCOMES = new Set(['not_found', 'invalid_alert', 'conflict']);
 
 /** One log line, metrics, an event and a recent-list entry for every decision, whatever its outcome. */
 export function createDecisionRecorder(deps: RecorderDeps): DecisionRecorder {

@@ -110,3 +110,12 @@ describe('checkAlertContract', () => {
     if (result.kind === 'invalid') expect(result.reason).toMatch(reason);
   });
 });
+
+describe('checkAlertContract, number formats', () => {
+  test.each(['7', '6.5', '1e+06', '0'])('when scale_replicas is "%s" (as Prometheus renders it), then it is accepted', (value) => {
+    expect(checkAlertContract({ scale_service: 's', scale_action: 'to' }, { scale_replicas: value }).kind).toBe('valid');
+  });
+  test.each(['0x10', ' 7', '7 ', '1_000', 'Infinity', '.5'])('when scale_replicas is "%s", then it is refused', (value) => {
+    expect(checkAlertContract({ scale_service: 's', scale_action: 'to' }, { scale_replicas: value }).kind).toBe('invalid');
+  });
+});

@@ -1,0 +1,164 @@
+/**
+ * Version conflicts from outside: another client keeps updating the same
+ * service (inspect + update of a label, as `docker service update --label-add`
+ * does) while alertscale scales it. alertscale runs in-process over the real
+ * Docker gateway, wrapped to count the conflicts it meets.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { VersionConflictError } from '../../src/app/errors';
+import type { SwarmGateway } from '../../src/app/ports';
+import { createDockerSwarmGateway } from '../../src/adapters/docker/createDockerSwarmGateway';
+import { TEST_TOKEN, createTestApp } from '../support/createTestApp';
+import { deliverLikeAlertmanager, post, uniqueNotification } from './support/notifications';
+import { assertSwarmReady, createParkedServices, docker, removeLeftoverTestServices, removeTestServices, snapshotService } from './support/parkedServices';
+import { histogram, reportResult, sleep } from './support/report';
+
+jest.setTimeout(120_000);
+
+const PREFIX = 'asrel-conflict';
+const OTHER_LABEL = 'other.client.seq';
+const created: string[] = [];
+const servers: Server[] = [];
+
+beforeAll(async () => {
+  await assertSwarmReady();
+  await removeLeftoverTestServices(PREFIX);
+});
+
+afterAll(async () => {
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  await removeTestServices(created);
+});
+
+/** The real Docker gateway, counting the version conflicts alertscale meets on update. */
+function countingGateway(): { gateway: SwarmGateway; counts: { updates: number; conflicts: number } } {
+  const real = createDockerSwarmGateway(docker);
+  const counts = { updates: 0, conflicts: 0 };
+  return {
+    counts,
+    gateway: {
+      ...real,
+      async scaleService(service, replicas, labels) {
+        counts.updates += 1;
+        try {
+          await real.scaleService(service, replicas, labels);
+        } catch (error) {
+          if (error instanceof VersionConflictError) counts.conflicts += 1;
+          throw error;
+        }
+      },
+    },
+  };
+}
+
+/**
+ * Another client: inspect, bump a label, update with the inspected version; on
+ * its own "update out of sequence" it inspects again. Returns the last value it
+ * managed to write.
+ */
+function otherClient(name: string, pauseMs: number, label = OTHER_LABEL) {
+  const stats = { written: 0, ownConflicts: 0, lastWritten: 0 };
+  let running = true;
+  const done = (async () => {
+    let next = 1;
+    while (running) {
+      const info = await docker.getService(name).inspect();
+      const spec = structuredClone(info.Spec);
+      spec.Labels = { ...(spec.Labels ?? {}), [label]: String(next) };
+      try {
+        await docker.getService(name).update({ _query: { version: info.Version?.Index }, _body: spec } as never);
+        stats.written += 1;
+        stats.lastWritten = next;
+        next += 1;
+      } catch (error) {
+        if (!/update out of sequence/i.test(String((error as { json?: { message?: string } }).json?.message ?? (error as Error).message))) throw error;
+        stats.ownConflicts += 1;
+      }
+      if (pauseMs > 0) await sleep(pauseMs);
+    }
+  })();
+  return { stats, stop: async () => ((running = false), await done) };
+}
+
+async function listen(gateway: SwarmGateway): Promise<string> {
+  const { app } = await createTestApp(gateway);
+  const server = app.listen(0, '127.0.0.1');
+  servers.push(server);
+  await new Promise((resolve) => server.once('listening', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe('version conflicts from another client', () => {
+  test('when another client updates the service every 20 ms while alertscale scales it, then alertscale re-decides, keeps the other client’s change, and no notification fails on conflicts alone', async () => {
+    const NOTIFICATIONS = 40;
+    const [service] = await createParkedServices(PREFIX, 1, { 'alertscale.enabled': 'true', 'alertscale.max': '50', 'alertscale.cooldown.up': '0s' }, created);
+    const name = service as string;
+    const { gateway, counts } = countingGateway();
+    const url = await listen(gateway);
+    const other = otherClient(name, 20);
+    await sleep(200);
+    const answers = [];
+    for (let index = 0; index < NOTIFICATIONS; index += 1) answers.push(await post(url, TEST_TOKEN, uniqueNotification(name)));
+    await other.stop();
+    const after = await snapshotService(name);
+    const kept = after.labels[OTHER_LABEL] === String(other.stats.lastWritten);
+    const outcomes = answers.map((answer) => (answer.status === 202 ? String(answer.body.decisions[0].outcome) : `http_${answer.status}`));
+    const scaled = outcomes.filter((outcome) => outcome === 'scaled').length;
+    reportResult({
+      fault: 'outside-updates-every-20ms',
+      injected: `another client inspect+update (label ${OTHER_LABEL}) every 20 ms: ${other.stats.written} writes, ${other.stats.ownConflicts} conflicts of its own`,
+      load: `${NOTIFICATIONS} sequential up notifications, cooldown 0s`,
+      lost: NOTIFICATIONS - scaled,
+      wronglyChanged: Math.max(0, after.replicas - 1 - scaled) + (kept ? 0 : 1),
+      figures: { answers: histogram(answers.map((answer) => answer.status)), alertscaleConflicts: counts.conflicts, otherClientChangeKept: kept },
+    });
+    expect(kept).toBe(true);
+    expect(after.replicas).toBe(1 + scaled);
+    expect(counts.conflicts).toBeGreaterThan(0);
+    expect(outcomes).toEqual(Array(NOTIFICATIONS).fill('scaled'));
+  });
+
+  /*
+   * Writers in tight loops lose many of their own updates; alertscale's five
+   * conflict retries (maxConflictRetries in src/app/processIntent.ts) then run out
+   * for some notifications, which answer 503 (measured: 0–5 % with one tight
+   * writer, ~15 % with four). Reported in docs/reliability.md with a suggested
+   * fix, not hidden. What must hold regardless: a 503 wrote nothing, the retry
+   * Alertmanager makes applies it once, and nobody's change is overwritten.
+   */
+  test.each([1, 4])('when %i other client(s) update the service in tight loops, then a notification may answer 503 after 6 conflicts, but a 503 wrote nothing, Alertmanager’s retry applies it exactly once, and their changes are kept', async (writers) => {
+    const NOTIFICATIONS = 40;
+    const [service] = await createParkedServices(PREFIX, 1, { 'alertscale.enabled': 'true', 'alertscale.max': '50', 'alertscale.cooldown.up': '0s' }, created);
+    const name = service as string;
+    const { gateway, counts } = countingGateway();
+    const url = await listen(gateway);
+    const others = Array.from({ length: writers }, (_, index) => otherClient(name, 0, `${OTHER_LABEL}.${index}`));
+    await sleep(200);
+    const deliveries = [];
+    for (let index = 0; index < NOTIFICATIONS; index += 1) deliveries.push(await deliverLikeAlertmanager(() => url, TEST_TOKEN, uniqueNotification(name), { retryPauseMs: 50, deadlineMs: 30_000 }));
+    await Promise.all(others.map((other) => other.stop()));
+    const after = await snapshotService(name);
+    const kept = others.every((other, index) => after.labels[`${OTHER_LABEL}.${index}`] === String(other.stats.lastWritten));
+    const failed = deliveries.flatMap((delivery) => delivery.attempts.filter((attempt) => attempt.status !== 202));
+    const finals = deliveries.map((delivery) => (delivery.final.status === 202 ? String(delivery.final.body.decisions[0].outcome) : `http_${delivery.final.status}`));
+    reportResult({
+      fault: `outside-updates-tight-x${writers}`,
+      injected: `${writers} other client(s) inspect+update (a label each) in tight loops: ${others.reduce((sum, other) => sum + other.stats.written, 0)} writes, ${others.reduce((sum, other) => sum + other.stats.ownConflicts, 0)} conflicts of their own`,
+      load: `${NOTIFICATIONS} sequential up notifications, cooldown 0s, 503 retried like Alertmanager`,
+      lost: NOTIFICATIONS - finals.filter((outcome) => outcome === 'scaled').length,
+      wronglyChanged: Math.max(0, after.replicas - 1 - NOTIFICATIONS) + (kept ? 0 : 1),
+      figures: {
+        firstAnswers: histogram(deliveries.map((delivery) => delivery.attempts[0]?.status ?? 'none')),
+        conflictOnly503s: failed.length,
+        finalOutcomes: histogram(finals),
+        alertscaleConflicts: counts.conflicts,
+        otherClientsChangesKept: kept,
+      },
+    });
+    for (const attempt of failed) expect(attempt).toMatchObject({ status: 503, body: { message: expect.stringMatching(/kept changing under us \(6 version conflicts\)/) } });
+    expect(finals).toEqual(Array(NOTIFICATIONS).fill('scaled'));
+    expect(after.replicas).toBe(1 + NOTIFICATIONS);
+    expect(kept).toBe(true);
+  });
+});
