@@ -1,6 +1,7 @@
 import type winston from 'winston';
 import type { DecisionEventPublisher, DecisionRecorder } from '../../app/ports';
 import { UNKNOWN_SERVICE } from '../../domain/planNotification';
+import { hasUnverifiedServiceName } from '../../domain/unverifiedName';
 import type { Decision } from '../../domain/types';
 import type { Metrics } from './metrics';
 import type { RecentDecisions } from './createRecentDecisions';
@@ -13,19 +14,13 @@ export interface RecorderDeps {
   now: () => number;
 }
 
-/**
- * Outcomes for names that may not be a real service: kept out of metric labels to bound cardinality.
- * `conflict` is settled from the payload alone, before any inspect, so its name is unverified too.
- */
-const UNBOUNDED_NAME_OUTCOMES = new Set(['not_found', 'invalid_alert', 'conflict']);
-
 /** One log line, metrics, an event and a recent-list entry for every decision, whatever its outcome. */
 export function createDecisionRecorder(deps: RecorderDeps): DecisionRecorder {
   return {
     async record(decision: Decision, receivedAt?: string): Promise<void> {
       const level = decision.outcome === 'error' ? 'error' : 'info';
       deps.logger.log(level, decision.reason, { event: 'decision', ...decision });
-      const serviceLabel = UNBOUNDED_NAME_OUTCOMES.has(decision.outcome) ? UNKNOWN_SERVICE : decision.service;
+      const serviceLabel = hasUnverifiedServiceName(decision.outcome) ? UNKNOWN_SERVICE : decision.service;
       deps.metrics.decisions.inc({ service: serviceLabel, action: decision.action, outcome: decision.outcome });
       if (decision.outcome === 'scaled' && decision.direction && decision.to !== undefined) {
         deps.metrics.scaleEvents.inc({ service: decision.service, direction: decision.direction });
