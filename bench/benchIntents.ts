@@ -20,6 +20,7 @@ import { createMetrics } from '../src/adapters/observability/metrics';
 import { createInProcessIntentQueue } from '../src/adapters/queue/createInProcessIntentQueue';
 import { createRabbitIntentQueue } from '../src/adapters/queue/rabbitmq/createRabbitIntentQueue';
 import { intentTopology } from '../src/adapters/queue/rabbitmq/topology';
+import { percentile } from './percentile';
 
 const url = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const latencyIntents = Number(process.env.BENCH_LATENCY_INTENTS ?? 500);
@@ -58,11 +59,6 @@ function createFakeHandler() {
   return { handler, decided };
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
-}
-
 interface LatencyResult {
   ackP50: number;
   ackP99: number;
@@ -84,7 +80,7 @@ async function measureLatency(queue: IntentQueue, decided: (key: string) => Prom
   }
   ack.sort((a, b) => a - b);
   decision.sort((a, b) => a - b);
-  return { ackP50: percentile(ack, 0.5), ackP99: percentile(ack, 0.99), decisionP50: percentile(decision, 0.5), decisionP99: percentile(decision, 0.99) };
+  return { ackP50: percentile(ack, 50), ackP99: percentile(ack, 99), decisionP50: percentile(decision, 50), decisionP99: percentile(decision, 99) };
 }
 
 /** `concurrency` webhook requests in flight, one intent each, until `count` are decided. */

@@ -25,6 +25,7 @@ import { rootPath } from '../test/e2e/support/projectRoot';
 import { shippedTuningValue } from '../test/e2e/support/ruleFiles';
 import { inspectService, readJobLog, type JobLine } from '../test/e2e/support/workerService';
 import { renderSpikeChart, type ChartSeries } from './spikeChart';
+import { percentile } from './percentile';
 
 const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
 const num = (name: string, fallback: number): number => {
@@ -98,11 +99,6 @@ interface PhaseResult {
   samples: Sample[];
   p95Windows: Array<[number, number]>;
   wallSeconds: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] as number;
 }
 
 async function runPhase(stack: LoopStack, spec: PhaseSpec): Promise<PhaseResult> {

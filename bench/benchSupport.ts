@@ -5,6 +5,7 @@ import Docker from 'dockerode';
 import winston from 'winston';
 import { composeAlertscale } from '../src/composeAlertscale';
 import { loadConfig } from '../src/config/loadConfig';
+import { percentile } from './percentile';
 
 export const BENCH_TOKEN = 'bench-token';
 export const docker = new Docker({ socketPath: '/var/run/docker.sock' });
@@ -35,12 +36,6 @@ export async function createBenchService(name: string, labels: Record<string, st
     },
     Mode: { Replicated: { Replicas: 1 } },
   } as Docker.CreateServiceOptions);
-}
-
-export function percentile(sortedMs: number[], p: number): number {
-  if (sortedMs.length === 0) return Number.NaN;
-  const index = Math.min(sortedMs.length - 1, Math.ceil((p / 100) * sortedMs.length) - 1);
-  return sortedMs[Math.max(0, index)] as number;
 }
 
 export function summarize(samplesMs: number[]): { p50: number; p99: number; n: number } {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { findFreePort } from './polling';
 import { dirname, join } from 'node:path';
 
 /** The repository root, found upwards: this file also runs compiled from dist/test/support (bench:spike). */
@@ -12,16 +12,7 @@ function projectRoot(): string {
 
 export const MAIN_JS = join(projectRoot(), 'dist', 'src', 'main.js');
 
-export async function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+export { findFreePort } from './polling';
 
 export interface RunningAlertscale {
   url: string;

@@ -73,26 +73,4 @@ export class OwnedProcess {
   }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * Polls `probe` until it returns something other than undefined/false; fails
- * after `timeoutMs` with the last error. Generous timeouts on purpose: another
- * suite may be restarting RabbitMQ meanwhile.
- */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number, intervalMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
-    }
-    await sleep(intervalMs);
-  }
-}
+export { sleep, waitFor } from '../../support/polling';
