@@ -1,4 +1,5 @@
 import { decideScale } from '../domain/decideScale';
+import { makeDecision } from '../domain/makeDecision';
 import { markBlocked, markDryRun } from '../domain/reviseDecision';
 import type { Decision, DecisionSettings, ScaleIntent } from '../domain/types';
 import { TransientError, VersionConflictError } from './errors';
@@ -23,15 +24,7 @@ export interface IntentProcessorDeps {
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function errorDecision(intent: ScaleIntent, nowMs: number, reason: string, retryable: boolean): Decision {
-  return {
-    service: intent.service,
-    action: intent.action,
-    outcome: 'error',
-    reason,
-    key: intent.key,
-    decidedAt: new Date(nowMs).toISOString(),
-    retryable,
-  };
+  return makeDecision({ service: intent.service, action: intent.action, key: intent.key, outcome: 'error', reason, nowMs, retryable });
 }
 
 /**
@@ -94,14 +87,14 @@ export function createIntentProcessor(deps: IntentProcessorDeps): IntentHandler 
   return async function processIntent(intent: ScaleIntent): Promise<Decision> {
     const seenAt = deps.dedupCache.seenAt(intent.key);
     const decision: Decision = seenAt
-      ? {
+      ? makeDecision({
           service: intent.service,
           action: intent.action,
+          key: intent.key,
           outcome: 'duplicate',
           reason: `duplicate: this notification was already decided at ${seenAt} by this instance (same idempotency key within DEDUP_WINDOW)`,
-          key: intent.key,
-          decidedAt: new Date(deps.now()).toISOString(),
-        }
+          nowMs: deps.now(),
+        })
       : await decideOnce(intent).catch((error: Error) =>
           errorDecision(intent, deps.now(), `error: ${error.message}; this is not a transient failure, fix the cause (see the log line) and the next repeat will retry`, false),
         );

@@ -1,10 +1,10 @@
-import { findLastChange } from './findLastChange';
+import { findCooldownStarts } from './findCooldownStarts';
 import { formatInstant } from './formatInstant';
 import { parsePolicy } from './parsePolicy';
 import { readRecordedState } from './readRecordedState';
 import { ROLLOUT_IN_PROGRESS_STATES } from './rolloutStates';
 import { POLICY_LABEL } from './serviceLabels';
-import type { RecordedState, ScalePolicy, ServiceState } from './types';
+import type { ScaleAction, ScalePolicy, ServiceState } from './types';
 
 export interface ServiceDescription {
   name: string;
@@ -16,7 +16,7 @@ export interface ServiceDescription {
   policyError?: string;
   paused: boolean;
   rolloutInProgress: boolean;
-  state?: Omit<RecordedState, 'atMs'> & { at: string };
+  state?: { action: ScaleAction; at: string; key: string; from: number };
   lastChange?: { at: string; description: string };
   nextUpAllowedAt?: string;
   nextDownAllowedAt?: string;
@@ -25,8 +25,9 @@ export interface ServiceDescription {
 /** What an operator needs to see about one service to know what alertscale would do next. */
 export function describeService(service: ServiceState, ceiling: number): ServiceDescription {
   const parsed = parsePolicy(service.labels, ceiling);
-  const recorded = readRecordedState(service.labels);
-  const lastChange = findLastChange(service);
+  const recorded = readRecordedState(service.labels, service.replicas, service.updatedAt);
+  const starts = findCooldownStarts(service, recorded);
+  const lastChange = starts.down;
   const policy = parsed.ok ? parsed.policy : undefined;
   return {
     name: service.name,
@@ -38,11 +39,7 @@ export function describeService(service: ServiceState, ceiling: number): Service
     rolloutInProgress: service.updateState !== undefined && ROLLOUT_IN_PROGRESS_STATES.includes(service.updateState),
     ...(recorded ? { state: { action: recorded.action, at: formatInstant(recorded.atMs), key: recorded.key, from: recorded.from } } : {}),
     ...(lastChange ? { lastChange: { at: formatInstant(lastChange.atMs), description: lastChange.description } } : {}),
-    ...(policy && lastChange
-      ? {
-          nextUpAllowedAt: formatInstant(lastChange.atMs + policy.cooldownUpMs),
-          nextDownAllowedAt: formatInstant(lastChange.atMs + policy.cooldownDownMs),
-        }
-      : {}),
+    ...(policy && starts.up ? { nextUpAllowedAt: formatInstant(starts.up.atMs + policy.cooldownUpMs) } : {}),
+    ...(policy && starts.down ? { nextDownAllowedAt: formatInstant(starts.down.atMs + policy.cooldownDownMs) } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { parseDuration } from './parseDuration';
 import { parseStep } from './parseStep';
-import { POLICY_LABEL } from './serviceLabels';
+import { findClosestName } from './findClosestName';
+import { LABEL_PREFIX, POLICY_LABEL, STATE_LABEL_PREFIX } from './serviceLabels';
 import type { ScalePolicy, Step } from './types';
 
 export type PolicyResult = { ok: true; policy: ScalePolicy } | { ok: false; reason: string };
@@ -45,12 +46,25 @@ function readPaused(labels: Record<string, string>): boolean {
   return fail(POLICY_LABEL.paused, value, 'must be "true" or "false"');
 }
 
+const KNOWN_LABELS: readonly string[] = Object.values(POLICY_LABEL);
+
+/** A misspelt label is a policy the operator believes in and we would silently ignore: refuse it. */
+function refuseUnknownLabels(labels: Record<string, string>): void {
+  for (const label of Object.keys(labels).sort()) {
+    if (!label.startsWith(LABEL_PREFIX) || label.startsWith(STATE_LABEL_PREFIX) || KNOWN_LABELS.includes(label)) continue;
+    const closest = findClosestName(label, KNOWN_LABELS);
+    const hint = closest ? `did you mean ${closest}?` : `known labels: ${KNOWN_LABELS.join(', ')}`;
+    throw new PolicyLabelError(`invalid_policy: unknown label ${label}="${String(labels[label]).slice(0, 40)}" (${hint}); remove or rename it`);
+  }
+}
+
 /**
  * Reads the scaling policy from a service's labels. Never guesses: a malformed
  * label makes the whole policy invalid, with that label named in the reason.
  */
 export function parsePolicy(labels: Record<string, string>, ceiling: number): PolicyResult {
   try {
+    refuseUnknownLabels(labels);
     const max = readCount(labels, POLICY_LABEL.max);
     const min = readCount(labels, POLICY_LABEL.min, DEFAULTS.min);
     if (max < 1) fail(POLICY_LABEL.max, String(max), 'must be at least 1');

@@ -1,7 +1,8 @@
 import { checkAlertContract } from './alertContract';
 import { computeIdempotencyKey } from './computeIdempotencyKey';
 import type { AlertNotification, NotifiedAlert } from './notification';
-import type { Decision, ScaleAction, ScaleIntent } from './types';
+import { makeDecision } from './makeDecision';
+import { INVALID_ACTION, type Decision, type DecisionAction, type ScaleAction, type ScaleIntent } from './types';
 
 export interface NotificationCounts {
   firing: number;
@@ -32,8 +33,8 @@ interface Bucket {
   target?: number;
 }
 
-function settle(base: { service: string; action: ScaleAction; key: string }, outcome: 'invalid_alert' | 'conflict', reason: string, nowMs: number): Decision {
-  return { ...base, outcome, reason, decidedAt: new Date(nowMs).toISOString() };
+function settle(base: { service: string; action: DecisionAction; key: string }, outcome: 'invalid_alert' | 'conflict', reason: string, nowMs: number): Decision {
+  return makeDecision({ ...base, outcome, reason, nowMs });
 }
 
 function toIntent(bucket: Bucket, notification: AlertNotification, nowMs: number): ScaleIntent {
@@ -58,6 +59,7 @@ function toIntent(bucket: Bucket, notification: AlertNotification, nowMs: number
     receiver: notification.receiver,
     groupKey: notification.groupKey,
     fingerprints: bucket.alerts.map((alert) => alert.fingerprint),
+    alertStartsAt: bucket.alerts.map((alert) => alert.startsAt),
     receivedAt: new Date(nowMs).toISOString(),
   };
 }
@@ -86,7 +88,7 @@ export function planNotification(notification: AlertNotification, nowMs: number)
     }
     if (contract.kind === 'invalid') {
       counts.invalid += 1;
-      const base = { service: contract.service ?? UNKNOWN_SERVICE, action: (contract.action ?? 'up') as ScaleAction, key: alert.fingerprint };
+      const base: { service: string; action: DecisionAction; key: string } = { service: contract.service ?? UNKNOWN_SERVICE, action: contract.action ?? INVALID_ACTION, key: alert.fingerprint };
       settled.push(settle(base, 'invalid_alert', contract.reason, nowMs));
       continue;
     }

@@ -1,4 +1,6 @@
 /** Names of the labels alertscale reads and writes on Swarm services. */
+export const LABEL_PREFIX = 'alertscale.';
+
 export const POLICY_LABEL = {
   enabled: 'alertscale.enabled',
   min: 'alertscale.min',
@@ -11,9 +13,13 @@ export const POLICY_LABEL = {
   paused: 'alertscale.paused',
 } as const;
 
+/** alertscale's own bookkeeping: written by alertscale only, never a policy. */
+export const STATE_LABEL_PREFIX = 'alertscale.state.';
+
 export const STATE_LABEL = {
   action: 'alertscale.state.action',
   at: 'alertscale.state.at',
   key: 'alertscale.state.key',
   from: 'alertscale.state.from',
+  recent: 'alertscale.state.recent',
 } as const;

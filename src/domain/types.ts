@@ -1,7 +1,15 @@
 /** Vocabulary of the decision core. Nothing here knows about HTTP, Docker or a clock. */
 
-export type ScaleAction = 'up' | 'down' | 'to';
+export const SCALE_ACTIONS = ['up', 'down', 'to'] as const;
+export type ScaleAction = (typeof SCALE_ACTIONS)[number];
 export type Direction = 'up' | 'down';
+/** Recorded as the action of an alert whose `scale_action` is missing or not one of SCALE_ACTIONS. */
+export const INVALID_ACTION = '(invalid)';
+export type DecisionAction = ScaleAction | typeof INVALID_ACTION;
+
+export function isScaleAction(value: unknown): value is ScaleAction {
+  return typeof value === 'string' && (SCALE_ACTIONS as readonly string[]).includes(value);
+}
 
 export const OUTCOMES = [
   'scaled',
@@ -38,6 +46,8 @@ export interface ScaleIntent {
   receiver: string;
   groupKey: string;
   fingerprints: string[];
+  /** `startsAt` of each alert in `fingerprints`, in the same order (absent in intents queued by older versions). */
+  alertStartsAt?: string[];
   /** RFC 3339; when alertscale received the notification. */
   receivedAt: string;
 }
@@ -57,6 +67,8 @@ export interface ServiceState {
   updatedAt: string;
   /** Docker's `UpdateStatus.State`, when a rollout has ever run. */
   updateState?: string;
+  /** Labels on the task template's containers: where `alertscale.*` labels do NOT belong (a common mistake). */
+  containerLabels?: Record<string, string>;
 }
 
 export type Step = { kind: 'count'; value: number } | { kind: 'percent'; value: number };
@@ -72,12 +84,28 @@ export interface ScalePolicy {
   paused: boolean;
 }
 
+/** One change alertscale made, as remembered on the service (`alertscale.state.recent`). */
+export interface RecordedAction {
+  key: string;
+  /** When alertscale wrote it; never later than Docker's `UpdatedAt` (a later time is not believed). */
+  atMs: number;
+  direction: Direction;
+  /** Which Alertmanager group asked (see computeGroupId); absent for state written before it was recorded. */
+  group?: string;
+  /** Short fingerprints of the firing alerts acted on; absent when there were too many to keep. */
+  fingerprints?: string[];
+}
+
 /** What alertscale last recorded on the service (`alertscale.state.*` labels). */
 export interface RecordedState {
   action: ScaleAction;
   atMs: number;
   key: string;
   from: number;
+  /** The last few changes, newest first; the first is the one described by action/at/key/from. */
+  recent: RecordedAction[];
+  /** True when `alertscale.state.at` was later than Docker's `UpdatedAt` allows, so it was not believed. */
+  distrusted: boolean;
 }
 
 export interface DecisionSettings {
@@ -89,7 +117,7 @@ export interface DecisionSettings {
 
 export interface Decision {
   service: string;
-  action: ScaleAction;
+  action: DecisionAction;
   outcome: Outcome;
   /** Human answer to "why (not)?"; empty only for `scaled`. */
   reason: string;

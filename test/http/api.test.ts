@@ -19,7 +19,9 @@ describe('read API and health', () => {
     expect(response.status).toBe(200);
     const byName = Object.fromEntries(response.body.services.map((service: { name: string }) => [service.name, service]));
     expect(Object.keys(byName).sort()).toEqual(['shop_api', 'shop_worker']);
-    expect(byName.shop_worker).toMatchObject({ replicas: 2, policy: { max: 5, cooldownUpMs: 120_000 }, nextUpAllowedAt: expect.any(String) });
+    expect(byName.shop_worker).toMatchObject({ replicas: 2, policy: { max: 5, cooldownUpMs: 120_000 }, nextDownAllowedAt: expect.any(String) });
+    // alertscale never scaled it up: nothing holds an up back.
+    expect(byName.shop_worker.nextUpAllowedAt).toBeUndefined();
     expect(byName.shop_api.policyError).toMatch(/alertscale.max="many"/);
   });
 

@@ -69,7 +69,7 @@ describe('scaling real Swarm services', () => {
     expect(afterUp.replicas).toBe(2);
     expect(afterUp.labels).toMatchObject({ 'alertscale.state.action': 'up', 'alertscale.state.from': '1', 'alertscale.state.key': expect.any(String) });
     expect(await send(notification(name, 'to', { replicas: '3.4' }))).toMatchObject({ outcome: 'scaled', to: 4 });
-    expect(await send(notification(name, 'to', { replicas: '40' }))).toMatchObject({ outcome: 'no_change', to: 4 });
+    expect(await send(notification(name, 'to', { replicas: '40' }))).toMatchObject({ outcome: 'at_bound', to: 4 });
     expect(await send(notification(name, 'up'))).toMatchObject({ outcome: 'at_bound' });
     expect(await send(notification(name, 'down', { step: '2' }))).toMatchObject({ outcome: 'scaled', from: 4, to: 2 });
     expect(await send(notification(name, 'down', { step: '5' }))).toMatchObject({ outcome: 'scaled', to: 1 });
@@ -141,17 +141,27 @@ describe('scaling real Swarm services', () => {
     expect(after.UpdateStatus?.State).toBe('updating');
   });
 
-  test('when a stack deploy rewrote the service after our action, then that change starts the cooldown', async () => {
+  test('when a stack deploy rewrote the service after our action, then an up is made at once and a down waits for the cooldown that change starts', async () => {
     const name = await aScalableService({ 'alertscale.cooldown.up': '0s' });
     expect(await send(notification(name, 'up'))).toMatchObject({ outcome: 'scaled', to: 2 });
-    // docker stack deploy sends the stack file's spec: replicas reset, our state labels gone, cooldown now 1m.
+    // docker stack deploy sends the stack file's spec: replicas reset, our state labels gone, cooldowns now 1m.
     await updateTestService(name, (spec) => {
-      spec.Labels = { ...Object.fromEntries(Object.entries(spec.Labels as Record<string, string>).filter(([key]) => !key.startsWith('alertscale.state.'))), 'alertscale.cooldown.up': '1m' };
+      spec.Labels = {
+        ...Object.fromEntries(Object.entries(spec.Labels as Record<string, string>).filter(([key]) => !key.startsWith('alertscale.state.'))),
+        'alertscale.cooldown.up': '1m',
+        'alertscale.cooldown.down': '1m',
+        'alertscale.min': '0',
+      };
       spec.Mode.Replicated.Replicas = 1;
     });
-    const decision = await send(notification(name, 'up'));
-    expect(decision).toMatchObject({ outcome: 'cooldown', reason: expect.stringMatching(/outside alertscale/) });
-    expect(await replicasOf(name)).toBe(1);
+    // Capacity first: a deploy that reset the count while load is high must not delay the scale-up.
+    expect(await send(notification(name, 'up'))).toMatchObject({ outcome: 'scaled', from: 1, to: 2 });
+    await updateTestService(name, (spec) => {
+      spec.Labels = Object.fromEntries(Object.entries(spec.Labels as Record<string, string>).filter(([key]) => !key.startsWith('alertscale.state.')));
+    });
+    const down = await send(notification(name, 'down'));
+    expect(down).toMatchObject({ outcome: 'cooldown', reason: expect.stringMatching(/outside alertscale/) });
+    expect(await replicasOf(name)).toBe(2);
   });
 
   test('when DRY_RUN is on, then the decision is recorded as dry_run and replicas are unchanged', async () => {

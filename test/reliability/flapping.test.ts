@@ -130,15 +130,21 @@ describe('a flapping signal', () => {
     const rows = services.map((service) => {
       const mine = decisions.filter((decision) => decision.service === service.name).reverse();
       const changes = mine.filter((decision) => decision.outcome === 'scaled');
-      // After any change at T the next up waits until T + cooldown.up, the next down until T + cooldown.down;
-      // the service's creation counts as the first change. So at most one change per min(cooldown) of the window.
-      const bound = Math.floor(windowMs / Math.min(service.cooldownUpMs, service.cooldownDownMs));
+      // Capacity first: an up waits cooldown.up after alertscale's previous up only; a down waits
+      // cooldown.down after any change (ours, or the service's creation). So downs are at most one per
+      // cooldown.down, ups at most one per cooldown.up (plus the first one).
+      const bound = Math.floor(windowMs / service.cooldownDownMs) + Math.floor(windowMs / service.cooldownUpMs) + 1;
       const gapViolations: string[] = [];
       let lastAt = createdAt - 1000; // creation happened just before createdAt was read
+      let lastUpAt: number | undefined;
       for (const change of changes) {
         const at = Date.parse(change.decidedAt);
-        const needed = change.direction === 'up' ? service.cooldownUpMs : service.cooldownDownMs;
-        if (at - lastAt < needed) gapViolations.push(`${change.direction} ${at - lastAt} ms after the previous change (needs ${needed})`);
+        if (change.direction === 'up') {
+          if (lastUpAt !== undefined && at - lastUpAt < service.cooldownUpMs) gapViolations.push(`up ${at - lastUpAt} ms after the previous up (needs ${service.cooldownUpMs})`);
+          lastUpAt = at;
+        } else if (at - lastAt < service.cooldownDownMs) {
+          gapViolations.push(`down ${at - lastAt} ms after the previous change (needs ${service.cooldownDownMs})`);
+        }
         lastAt = at;
       }
       const seen = observed.get(service.name)!;

@@ -166,7 +166,7 @@ describe('label abuse on the real Swarm', () => {
     expect(byPrefix.exists).toBe(false);
     expect(byPrefix.name).toBe(idPrefix);
     expect(hugeStep).toMatchObject({ outcome: 'scaled' });
-    expect(hugeTarget).toMatchObject({ outcome: 'no_change' });
+    expect(hugeTarget).toMatchObject({ outcome: 'at_bound' });
     expect(fractional).toMatchObject({ outcome: 'scaled' });
     expect(controlAfter.replicas).toBe(3);
   });

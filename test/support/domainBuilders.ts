@@ -41,3 +41,22 @@ export function stateLabels(action: string, secondsBefore: number, key = 'older-
     'alertscale.state.from': from,
   };
 }
+
+export interface RecentEntry {
+  k: string;
+  /** Seconds before NOW. */
+  t: number;
+  d: 'up' | 'down';
+  g?: string;
+  f?: string[];
+}
+
+/** State labels with the list of recent changes (newest first) as alertscale writes them. */
+export function recentLabels(entries: RecentEntry[], action = 'up', from = '1'): Record<string, string> {
+  const newest = entries[0];
+  if (!newest) return {};
+  return {
+    ...stateLabels(action, newest.t, newest.k, from),
+    'alertscale.state.recent': JSON.stringify(entries.map((entry) => ({ ...entry, t: secondsAgo(entry.t) }))),
+  };
+}

@@ -41,6 +41,8 @@ export class FakeSwarm implements SwarmGateway {
     current.version += 1;
     current.replicas = replicas;
     current.labels = { ...current.labels, ...labels };
+    // Docker stamps UpdatedAt as it stores the update: the moment alertscale wrote into state.at.
+    current.updatedAt = labels['alertscale.state.at'] ?? new Date().toISOString();
     this.updates.push({ name: current.name, replicas, labels });
   }
 

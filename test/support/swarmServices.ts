@@ -76,12 +76,23 @@ export async function removeTestServices(names: string[]): Promise<void> {
   await Promise.all(names.map((name) => docker.getService(name).remove().catch(() => undefined)));
 }
 
-/** Removes services that earlier, crashed runs of these tests left behind (another pid). */
+/** True while a process with that pid runs on this machine: its services are in use, not leftovers. */
+export function isProcessAlive(pid: string | undefined): boolean {
+  if (pid === undefined || !/^\d+$/.test(pid)) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes services that earlier, crashed runs of these tests left behind (their process is gone). */
 export async function removeLeftoverTestServices(prefix: string): Promise<void> {
   const services = (await docker.listServices({ filters: JSON.stringify({ label: [TEST_LABEL] }) } as never)) as unknown as Array<{
     Spec?: { Name?: string; Labels?: Record<string, string> };
   }>;
-  const stale = services.filter((service) => service.Spec?.Name?.startsWith(prefix) && service.Spec.Labels?.[TEST_LABEL] !== String(process.pid));
+  const stale = services.filter((service) => service.Spec?.Name?.startsWith(prefix) && !isProcessAlive(service.Spec.Labels?.[TEST_LABEL]));
   await removeTestServices(stale.map((service) => service.Spec?.Name ?? ''));
 }
 

@@ -9,6 +9,7 @@ export interface DockerServiceInfo {
     Name?: string;
     Labels?: Record<string, string>;
     Mode?: { Replicated?: { Replicas?: number }; Global?: unknown; ReplicatedJob?: unknown; GlobalJob?: unknown };
+    TaskTemplate?: { ContainerSpec?: { Labels?: Record<string, string> } };
   };
   UpdateStatus?: { State?: string };
 }
@@ -32,5 +33,6 @@ export function toServiceState(info: DockerServiceInfo): ServiceState {
     labels: spec.Labels ?? {},
     updatedAt: info.UpdatedAt ?? '',
     ...(info.UpdateStatus?.State ? { updateState: info.UpdateStatus.State } : {}),
+    ...(spec.TaskTemplate?.ContainerSpec?.Labels ? { containerLabels: spec.TaskTemplate.ContainerSpec.Labels } : {}),
   };
 }

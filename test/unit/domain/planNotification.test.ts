@@ -100,4 +100,24 @@ describe('planNotification', () => {
     const plan = planNotification(withAlerts([{ labels: { scale_service: 'x/../y', scale_action: 'up' } }]), NOW);
     expect(plan.settled).toEqual([expect.objectContaining({ service: '(unknown)', outcome: 'invalid_alert' })]);
   });
+
+  test.each([
+    // missing
+    [{ scale_service: 'shop_api' }],
+    // misspelt
+    [{ scale_service: 'shop_api', scale_action: 'upp' }],
+  ])('when scale_action is missing or not up/down/to (%o), then the decision records the action as (invalid), not up', (labels) => {
+    const plan = planNotification(withAlerts([{ labels }]), NOW);
+    expect(plan.settled).toEqual([expect.objectContaining({ service: 'shop_api', action: '(invalid)', outcome: 'invalid_alert' })]);
+  });
+
+  test('when scale_replicas is a label instead of an annotation, then the reason says so', () => {
+    const plan = planNotification(withAlerts([{ labels: { scale_service: 'shop_api', scale_action: 'to', scale_replicas: '4' } }]), NOW);
+    expect(plan.settled[0]?.reason).toMatch(/scale_replicas is set as a label; it must be an annotation/);
+  });
+
+  test('when alerts are planned, then each carries its startsAt so a restarted alert is told apart', () => {
+    const plan = planNotification(withAlerts([{ labels: { scale_service: 'a', scale_action: 'up' } }]), NOW);
+    expect(plan.intents[0]?.alertStartsAt).toEqual(['2026-11-28T06:53:13.734714737Z']);
+  });
 });

@@ -14,6 +14,7 @@ const intentSchema = z.object({
   receiver: z.string(),
   groupKey: z.string(),
   fingerprints: z.array(z.string()),
+  alertStartsAt: z.array(z.string()).optional(),
   receivedAt: z.string().refine((value) => Number.isFinite(Date.parse(value)), 'not an RFC 3339 time'),
 });
 
