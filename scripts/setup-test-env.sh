@@ -8,8 +8,8 @@ set -euo pipefail
 log() { printf '[setup] %s\n' "$*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-packages=(docker.io busybox-static rabbitmq-server prometheus prometheus-alertmanager curl iproute2)
-binaries=(/usr/sbin/dockerd /bin/busybox /usr/sbin/rabbitmq-server /usr/bin/prometheus /usr/bin/prometheus-alertmanager /usr/bin/curl /usr/bin/amtool /usr/bin/promtool)
+packages=(docker.io busybox-static rabbitmq-server prometheus prometheus-alertmanager curl iproute2 chromium)
+binaries=(/usr/sbin/dockerd /bin/busybox /usr/sbin/rabbitmq-server /usr/bin/prometheus /usr/bin/prometheus-alertmanager /usr/bin/curl /usr/bin/amtool /usr/bin/promtool /usr/bin/chromium)
 
 install_missing_packages() {
   local missing=0

@@ -80,6 +80,8 @@ export async function composeAlertscale(config: Config, overrides: CompositionOv
     token: config.webhookToken,
     bodyLimitBytes: config.BODY_LIMIT,
     ceiling: config.MAX_REPLICAS_CEILING,
+    dryRun: config.DRY_RUN,
+    ...(config.ALERTMANAGER_URL ? { alertmanagerUrl: config.ALERTMANAGER_URL } : {}),
     isShuttingDown: () => shuttingDown,
   });
   return {

@@ -6,6 +6,7 @@ import type { DecisionRecorder, IntentQueue, SwarmGateway } from '../app/ports';
 import type { AlertNotification } from '../domain/notification';
 import { createApiRouter } from './createApiRouter';
 import { createHealthRouter } from './createHealthRouter';
+import { createStatusRouter } from './createStatusRouter';
 import { createWebhookRouter } from './createWebhookRouter';
 import { mapErrorToResponse } from './mapErrorToResponse';
 
@@ -20,6 +21,9 @@ export interface AppDeps {
   token: string | undefined;
   bodyLimitBytes: number;
   ceiling: number;
+  dryRun: boolean;
+  /** Linked from the status page (silences) when set. */
+  alertmanagerUrl?: string;
   isShuttingDown?: () => boolean;
 }
 
@@ -37,6 +41,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(createHealthRouter({ ...deps, isShuttingDown: deps.isShuttingDown ?? (() => false) }));
   app.use(createWebhookRouter({ ...deps, onTruncated }));
   app.use(createApiRouter(deps));
+  app.use(createStatusRouter(deps));
   app.use(mapErrorToResponse(deps.logger));
   return app;
 }

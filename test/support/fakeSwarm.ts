@@ -47,6 +47,7 @@ export class FakeSwarm implements SwarmGateway {
   }
 
   async listEnabledServices(): Promise<ServiceState[]> {
+    this.failIfDown('list');
     return [...this.services.values()].filter((service) => service.labels['alertscale.enabled'] === 'true');
   }
 

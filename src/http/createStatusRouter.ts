@@ -1,0 +1,48 @@
+import { Router } from 'express';
+import type { SwarmGateway } from '../app/ports';
+import type { RecentDecisions } from '../adapters/observability/createRecentDecisions';
+import { describeService } from '../domain/describeService';
+import { renderStatusPage } from './statusPage/renderStatusPage';
+
+export interface StatusPageDeps {
+  swarm: SwarmGateway;
+  recent: RecentDecisions;
+  ceiling: number;
+  now: () => number;
+  dryRun: boolean;
+  alertmanagerUrl?: string;
+}
+
+/** No script may run and nothing may be fetched from elsewhere: the page is plain HTML and inline style. */
+const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+const REFRESH_SECONDS = 10;
+const query = (value: unknown) => (typeof value === 'string' && value !== '' ? value.slice(0, 100) : undefined);
+
+/** GET /: the status page, on the same internal port as the read API. */
+export function createStatusRouter(deps: StatusPageDeps): Router {
+  const router = Router();
+  router.get('/', async (request, response) => {
+    let servicesError: string | undefined;
+    const services = await deps.swarm.listEnabledServices().catch((error: Error) => {
+      servicesError = error.message;
+      return [];
+    });
+    const service = query(request.query.service);
+    const outcome = query(request.query.outcome);
+    const page = renderStatusPage({
+      services: services.map((state) => describeService(state, deps.ceiling)).sort((a, b) => a.name.localeCompare(b.name)),
+      decisions: deps.recent.list(undefined, 500),
+      filter: { ...(service ? { service } : {}), ...(outcome ? { outcome } : {}) },
+      nowMs: deps.now(),
+      dryRun: deps.dryRun,
+      ...(deps.alertmanagerUrl ? { alertmanagerUrl: deps.alertmanagerUrl } : {}),
+      refreshSeconds: REFRESH_SECONDS,
+      ...(servicesError ? { servicesError } : {}),
+    });
+    response
+      .status(200)
+      .set({ 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' })
+      .send(page);
+  });
+  return router;
+}
