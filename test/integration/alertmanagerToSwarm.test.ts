@@ -1,3 +1,4 @@
+import { openAlertscaleDocker, type AlertscaleDocker } from '../support/alertscaleDocker';
 import { startAlertmanager, type RunningAlertmanager } from '../support/startAlertmanager';
 import { findFreePort, startAlertscale, type RunningAlertscale } from '../support/startAlertscale';
 import { createTestService, inspectTestService, removeLeftoverTestServices, removeTestServices, uniqueName, waitUntil } from '../support/swarmServices';
@@ -7,17 +8,20 @@ const TOKEN = 'alertmanager-to-swarm-token';
 const created: string[] = [];
 let alertmanager: RunningAlertmanager | undefined;
 let alertscale: RunningAlertscale | undefined;
+let alertscaleDocker: AlertscaleDocker | undefined;
 
 beforeAll(async () => {
   await removeLeftoverTestServices(PREFIX);
   const port = await findFreePort();
   alertmanager = await startAlertmanager(`http://127.0.0.1:${port}/webhook`, TOKEN);
-  alertscale = await startAlertscale({ PORT: String(port), WEBHOOK_TOKEN: TOKEN, ALERTMANAGER_URL: alertmanager.url });
+  alertscaleDocker = await openAlertscaleDocker();
+  alertscale = await startAlertscale({ PORT: String(port), WEBHOOK_TOKEN: TOKEN, ALERTMANAGER_URL: alertmanager.url, ...alertscaleDocker.env });
 });
 
 afterAll(async () => {
   await alertscale?.stop();
   await alertmanager?.stop();
+  await alertscaleDocker?.close();
   await removeTestServices(created);
 });
 

@@ -1,3 +1,4 @@
+import { openAlertscaleDocker, type AlertscaleDocker } from '../support/alertscaleDocker';
 import { fixtureFor } from '../support/loadFixture';
 import { startAlertscale, type RunningAlertscale } from '../support/startAlertscale';
 import { createTestService, docker, inspectTestService, removeLeftoverTestServices, removeTestServices, uniqueName } from '../support/swarmServices';
@@ -6,14 +7,18 @@ const PREFIX = 'asit-concurrent';
 const TOKEN = 'concurrency-test-token';
 const created: string[] = [];
 let instances: RunningAlertscale[] = [];
+let alertscaleDocker: AlertscaleDocker | undefined;
 
 beforeAll(async () => {
   await removeLeftoverTestServices(PREFIX);
-  instances = await Promise.all([1, 2, 3].map(() => startAlertscale({ WEBHOOK_TOKEN: TOKEN })));
+  alertscaleDocker = await openAlertscaleDocker();
+  const env = { WEBHOOK_TOKEN: TOKEN, ...alertscaleDocker.env };
+  instances = await Promise.all([1, 2, 3].map(() => startAlertscale(env)));
 });
 
 afterAll(async () => {
   await Promise.all(instances.map((instance) => instance.stop()));
+  await alertscaleDocker?.close();
   await removeTestServices(created);
 });
 

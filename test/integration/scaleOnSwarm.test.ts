@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { Express } from 'express';
 import { createDockerSwarmGateway } from '../../src/adapters/docker/createDockerSwarmGateway';
+import { openAlertscaleDocker, type AlertscaleDocker } from '../support/alertscaleDocker';
 import { TEST_TOKEN, createTestApp } from '../support/createTestApp';
 import { fixtureFor, type FixtureName } from '../support/loadFixture';
 import {
@@ -18,6 +19,7 @@ const PREFIX = 'asit-core';
 const created: string[] = [];
 let app: Express;
 let dryRunApp: Express;
+let alertscaleDocker: AlertscaleDocker | undefined;
 
 /** A service opted in with fast cooldowns unless the test says otherwise. */
 async function aScalableService(labels: Record<string, string> = {}, replicas = 1, options: { global?: boolean } = {}): Promise<string> {
@@ -52,12 +54,14 @@ const replicasOf = async (name: string) => (await inspectTestService(name)).repl
 
 beforeAll(async () => {
   await removeLeftoverTestServices(PREFIX);
-  const swarm = createDockerSwarmGateway(docker);
+  alertscaleDocker = await openAlertscaleDocker();
+  const swarm = createDockerSwarmGateway(alertscaleDocker.docker);
   app = (await createTestApp(swarm)).app;
   dryRunApp = (await createTestApp(swarm, { dryRun: true })).app;
 });
 
 afterAll(async () => {
+  await alertscaleDocker?.close();
   await removeTestServices(created);
 });
 

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { VersionConflictError } from '../../src/app/errors';
 import type { SwarmGateway } from '../../src/app/ports';
 import { createDockerSwarmGateway } from '../../src/adapters/docker/createDockerSwarmGateway';
+import { openAlertscaleDocker, type AlertscaleDocker } from '../support/alertscaleDocker';
 import { TEST_TOKEN, createTestApp } from '../support/createTestApp';
 import { deliverLikeAlertmanager, post, uniqueNotification } from './support/notifications';
 import { assertSwarmReady, createParkedServices, docker, removeLeftoverTestServices, removeTestServices, snapshotService } from './support/parkedServices';
@@ -20,20 +21,23 @@ const PREFIX = 'asrel-conflict';
 const OTHER_LABEL = 'other.client.seq';
 const created: string[] = [];
 const servers: Server[] = [];
+let alertscaleDocker: AlertscaleDocker;
 
 beforeAll(async () => {
   await assertSwarmReady();
   await removeLeftoverTestServices(PREFIX);
+  alertscaleDocker = await openAlertscaleDocker();
 });
 
 afterAll(async () => {
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  await alertscaleDocker?.close();
   await removeTestServices(created);
 });
 
 /** The real Docker gateway, counting the version conflicts alertscale meets on update. */
 function countingGateway(): { gateway: SwarmGateway; counts: { updates: number; conflicts: number } } {
-  const real = createDockerSwarmGateway(docker);
+  const real = createDockerSwarmGateway(alertscaleDocker.docker);
   const counts = { updates: 0, conflicts: 0 };
   return {
     counts,
