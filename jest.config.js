@@ -2,6 +2,7 @@
 const base = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
+  testTimeout: 60000,
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }] },
 };
 

@@ -146,9 +146,12 @@ export function createGuardServer(options: GuardServerOptions): http.Server {
     }
   }
 
-  const server = http.createServer((request, response) => {
+  const serve = (request: IncomingMessage, response: ServerResponse) => {
     handle(request, response).catch(() => response.destroy());
-  });
+  };
+  const server = http.createServer(serve);
+  // Without this Node answers `100 Continue` by itself before the rules have seen the request.
+  server.on('checkContinue', serve);
   server.headersTimeout = 10_000;
   server.requestTimeout = 60_000;
   server.on('close', () => agent.destroy());
