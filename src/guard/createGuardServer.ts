@@ -4,6 +4,7 @@ import type { Address } from './loadGuardConfig';
 import type { GuardMetrics } from './createGuardMetrics';
 import { judgeDockerRequest, type CurrentService, type GuardLimits, type GuardedRequest } from './rules/judgeDockerRequest';
 import { readCurrentService } from './rules/readCurrentService';
+import { createInspectedSpecs } from './createInspectedSpecs';
 
 export interface GuardServerOptions {
   limits: GuardLimits;
@@ -48,6 +49,7 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
 export function createGuardServer(options: GuardServerOptions): http.Server {
   const { limits, logger, metrics } = options;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+  const inspected = createInspectedSpecs();
 
   function dockerRequest(method: string, path: string, headers: http.OutgoingHttpHeaders): http.ClientRequest {
     return http.request({ ...options.docker, agent, method, path, headers: { ...headers, host: 'docker' }, timeout: options.upstreamTimeoutMs });
@@ -80,6 +82,7 @@ export function createGuardServer(options: GuardServerOptions): http.Server {
         for (const [name, value] of Object.entries(answer.headers)) if (!HOP_BY_HOP.has(name) && value !== undefined) passed[name] = value;
         response.writeHead(answer.statusCode ?? 502, passed);
         answer.pipe(response);
+        if (answer.statusCode === 200 && request.method === 'GET') inspected.remember(request.url ?? '', answer);
         answer.on('end', () => resolve());
         answer.on('error', () => {
           response.destroy();
@@ -109,6 +112,8 @@ export function createGuardServer(options: GuardServerOptions): http.Server {
         if (verdict.verdict === 'read_body') {
           guarded.body = await readBody(request, limits.bodyLimitBytes);
         } else if (verdict.verdict === 'inspect') {
+          current = inspected.recall(verdict.path, verdict.version);
+          if (current) continue;
           const answer = await inspect(verdict.path);
           if (answer.status !== 200) {
             // Docker's own answer about the service (404 no such service...), as if the update had asked.

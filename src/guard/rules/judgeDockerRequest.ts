@@ -21,6 +21,7 @@ export interface GuardedRequest {
 export interface CurrentService {
   version: string;
   spec: Json;
+  id?: string;
 }
 
 export interface GuardLimits {
@@ -36,7 +37,7 @@ export type GuardVerdict =
   /** An update passed every check that needs no body: read the body, then ask again. */
   | { verdict: 'read_body' }
   /** The body is a well-formed update: read the service's current spec, then ask again. */
-  | { verdict: 'inspect'; path: string }
+  | { verdict: 'inspect'; path: string; version: string }
   /** The request's version is not the service's current one: Docker would answer "update out of sequence". */
   | { verdict: 'stale'; requested: string; current: string };
 
@@ -141,6 +142,6 @@ export function judgeDockerRequest(request: GuardedRequest, limits: GuardLimits,
   if (!parsed.ok) return refuse(GUARD_RULE.bodyJson, parsed.reason);
   const newSpec = asObject(parsed.value);
   if (!newSpec) return refuse(GUARD_RULE.bodyJson, 'the body must be a JSON object (a service spec)');
-  if (current === undefined) return { verdict: 'inspect', path: `${target.target.apiPrefix}/services/${target.target.ref}` };
+  if (current === undefined) return { verdict: 'inspect', path: `${target.target.apiPrefix}/services/${target.target.ref}`, version };
   return judgeUpdate(newSpec, current, version, limits.ceiling);
 }

@@ -8,6 +8,7 @@ export function readCurrentService(bytes: Uint8Array): CurrentService | undefine
   const version = parsed.value.get('Version');
   const index = version instanceof Map ? version.get('Index') : undefined;
   const spec = parsed.value.get('Spec');
+  const id = parsed.value.get('ID');
   if (!(index instanceof JsonNumber) || !/^\d{1,15}$/.test(index.text) || !(spec instanceof Map)) return undefined;
-  return { version: index.text, spec };
+  return { version: index.text, spec, ...(typeof id === 'string' ? { id } : {}) };
 }
