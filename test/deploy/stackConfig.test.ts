@@ -25,7 +25,7 @@ describe('stack.yml', () => {
 
   it('when rendered by docker stack config, then it is accepted with every part of the system in it', () => {
     expect([...services.keys()].sort()).toEqual(
-      ['alertmanager', 'alertscale', 'cadvisor', 'docker-proxy', 'grafana', 'node-exporter', 'prometheus', 'producer', 'rabbitmq', 'worker'].sort(),
+      ['alertmanager', 'alertscale', 'cadvisor', 'docker-guard', 'docker-sd-guard', 'grafana', 'node-exporter', 'prometheus', 'producer', 'rabbitmq', 'worker'].sort(),
     );
   });
 
@@ -71,22 +71,37 @@ describe('stack.yml', () => {
     }
   });
 
-  it('when the Docker API proxy is deployed, then only alertscale shares its network and alertscale has no Docker socket', () => {
+  it('when the Docker API guards are deployed, then they alone hold the socket, each shares an internal network with its one client only', () => {
     const networksOf = (block: string): string[] => {
       const match = /^ {4}networks:\n((?: {6}.*\n?)+)/m.exec(block);
       return match?.[1] ? [...match[1].matchAll(/^ {6}([^\s:]+):/gm)].map((m) => m[1] ?? '') : [];
     };
-    const proxyNetworks = networksOf(services.get('docker-proxy') ?? '');
-    expect(proxyNetworks).toEqual(['docker_api']);
-    const sharing = [...services].filter(([, block]) => networksOf(block).some((network) => proxyNetworks.includes(network))).map(([name]) => name);
-    expect(sharing.sort()).toEqual(['alertscale', 'docker-proxy']);
-    expect(splitSection(rendered, 'networks').get('docker_api')).toMatch(/internal: true/);
+    const sharing = (network: string) => [...services].filter(([, block]) => networksOf(block).includes(network)).map(([name]) => name).sort();
+    expect(networksOf(services.get('docker-guard') ?? '')).toEqual(['docker_api']);
+    expect(networksOf(services.get('docker-sd-guard') ?? '')).toEqual(['docker_sd']);
+    expect(sharing('docker_api')).toEqual(['alertscale', 'docker-guard']);
+    expect(sharing('docker_sd')).toEqual(['docker-sd-guard', 'prometheus']);
+    for (const network of ['docker_api', 'docker_sd']) expect(splitSection(rendered, 'networks').get(network)).toMatch(/internal: true/);
+    const holders = [...services].filter(([, block]) => /\/var\/run\/docker\.sock/.test(block)).map(([name]) => name).sort();
+    // cAdvisor's /var/run mount (container stats) is the one other way to the socket: docs/deploy.md, "Security model".
+    expect(holders).toEqual(['docker-guard', 'docker-sd-guard']);
+    expect(services.get('docker-guard')).toMatch(/GUARD_MODE: scale/);
+    expect(services.get('docker-sd-guard')).toMatch(/GUARD_MODE: read-only/);
+    expect(services.get('docker-guard')).toMatch(/dist\/src\/guard\/main\.js/);
     const alertscale = services.get('alertscale') ?? '';
-    expect(alertscale).toMatch(/DOCKER_HOST: tcp:\/\/docker-proxy:2375/);
+    expect(alertscale).toMatch(/DOCKER_HOST: tcp:\/\/docker-guard:2375/);
     expect(alertscale).not.toMatch(/docker\.sock/);
     expect(alertscale).toMatch(/WEBHOOK_TOKEN_FILE: \/run\/secrets\/alertscale_webhook_token/);
     expect(alertscale).toMatch(/replicas: 2/);
     expect(alertscale).toMatch(/node\.role == manager/);
+  });
+
+  it('when Prometheus discovers Swarm targets, then it asks the read-only guard, not the socket', () => {
+    const prometheusYml = fs.readFileSync(path.join(PROJECT_DIR, 'prometheus', 'prometheus.yml'), 'utf8');
+    const hosts = [...prometheusYml.matchAll(/^\s+- host: (\S+)/gm)].map((match) => match[1]);
+    expect(hosts.length).toBeGreaterThan(0);
+    expect(new Set(hosts)).toEqual(new Set(['tcp://docker-sd-guard:2375']));
+    expect(services.get('prometheus')).not.toMatch(/docker\.sock/);
   });
 
   it('when the demo worker is deployed, then it opts in to alertscale with bounds, steps and cooldowns', () => {
