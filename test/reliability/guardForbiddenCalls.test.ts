@@ -5,6 +5,7 @@
  * changes anything but the replica count (within policy) and alertscale.state.*.
  */
 import { docker } from '../support/swarmServices';
+import { findFreePort } from '../support/polling';
 import { startGuard, type RunningGuard } from '../support/startGuard';
 import { callGuard, refusedRule, type GuardCall } from './support/guardCalls';
 import { assertSwarmReady, createParkedService, removeLeftoverTestServices, removeTestServices, uniqueName } from './support/parkedServices';
@@ -21,6 +22,7 @@ const created: string[] = [];
 let guard: RunningGuard;
 let scaled: string;
 let notOptedIn: string;
+let metricsPort: number;
 
 interface Inspected {
   id: string;
@@ -67,7 +69,8 @@ beforeAll(async () => {
   created.push(scaled, notOptedIn);
   await createParkedService(scaled, LABELS, 2);
   await createParkedService(notOptedIn, { 'alertscale.max': '4' }, 2);
-  guard = await startGuard({ GUARD_BODY_LIMIT: String(BODY_LIMIT), MAX_REPLICAS_CEILING: '3' });
+  metricsPort = await findFreePort();
+  guard = await startGuard({ GUARD_BODY_LIMIT: String(BODY_LIMIT), MAX_REPLICAS_CEILING: '3', GUARD_METRICS_PORT: String(metricsPort) });
 });
 
 afterAll(async () => {
@@ -133,6 +136,16 @@ describe('the Docker API guard in front of the real Docker', () => {
     const containers = await docker.listContainers({ all: true, filters: JSON.stringify({ name: [`${PREFIX}-c-`] }) });
     expect(containers).toHaveLength(0);
     expect(guard.output()).toMatch(new RegExp(`"rule":"${rule}"`));
+  });
+
+  test('when calls were refused, then the metric counts them by rule and the log has one line each', async () => {
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    const refusals = [...metrics.matchAll(/^alertscale_guard_refusals_total\{rule="(\w+)",guard_mode="scale"\} (\d+)$/gm)];
+    const counted = Object.fromEntries(refusals.map((match) => [match[1], Number(match[2])]));
+    const expected = histogram(forbidden.map(([, rule]) => rule));
+    expect(counted).toEqual(expected);
+    const logged = guard.output().split('\n').filter((line) => line.includes('"event":"refused"'));
+    expect(logged).toHaveLength(forbidden.length);
   });
 
   test(`when ${FUZZ_CASES} seeded mutations of update calls arrive, then none changes anything but replicas within policy and alertscale.state.*`, async () => {

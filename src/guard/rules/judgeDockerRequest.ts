@@ -114,7 +114,9 @@ function judgeUpdate(newSpec: Map<string, Json>, current: CurrentService, reques
   const replicas = readReplicas(newSpec);
   const { min, max } = policy.policy;
   if (replicas === undefined) return refuse(GUARD_RULE.replicas, 'Mode.Replicated.Replicas must be a whole number');
-  if (replicas < min || replicas > max) {
+  // A service scaled above max by hand may come down towards it (alertscale's `down` does), never go further up.
+  const towardsMax = (readReplicas(currentSpec) as number) > max && replicas <= (readReplicas(currentSpec) as number);
+  if (replicas < min || (replicas > max && !towardsMax)) {
     return refuse(GUARD_RULE.replicas, `Mode.Replicated.Replicas=${replicas} is outside ${min}..${max} (${POLICY_LABEL.min}, ${POLICY_LABEL.max}, MAX_REPLICAS_CEILING=${ceiling})`);
   }
   return { verdict: 'forward' };
