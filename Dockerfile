@@ -39,7 +39,8 @@ COPY --from=build /app/dist ./dist
 # add the socket's group at run time (the group id differs per host):
 #   docker run --group-add "$(stat -c %g /var/run/docker.sock)" -v /var/run/docker.sock:/var/run/docker.sock ...
 #   docker service create --group "$(stat -c %g /var/run/docker.sock)" ...
-# In stack.yml alertscale talks to a socket proxy over TCP and needs no group.
+# In stack.yml alertscale talks to the Docker API guard (node dist/src/guard/main.js,
+# the same image, docs/adr/0004) over TCP and needs no group.
 USER node
 EXPOSE 8080
 # Liveness of alertscale on $PORT, with node itself: no curl/wget in the image.
