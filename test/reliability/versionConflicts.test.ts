@@ -124,14 +124,14 @@ describe('version conflicts from another client', () => {
   });
 
   /*
-   * Writers in tight loops lose many of their own updates; alertscale's five
-   * conflict retries (maxConflictRetries in src/app/processIntent.ts) then run out
+   * Writers in tight loops lose many of their own updates; alertscale's conflict
+   * retries (maxConflictRetries in src/app/processIntent.ts) then run out
    * for some notifications, which answer 503 (measured: 0–5 % with one tight
    * writer, ~15 % with four). Reported in docs/reliability.md with a suggested
    * fix, not hidden. What must hold regardless: a 503 wrote nothing, the retry
    * Alertmanager makes applies it once, and nobody's change is overwritten.
    */
-  test.each([1, 4])('when %i other client(s) update the service in tight loops, then a notification may answer 503 after 6 conflicts, but a 503 wrote nothing, Alertmanager’s retry applies it exactly once, and their changes are kept', async (writers) => {
+  test.each([1, 4])('when %i other client(s) update the service in tight loops, then a notification may answer 503 once its conflict retries run out, but a 503 wrote nothing, Alertmanager’s retry applies it exactly once, and their changes are kept', async (writers) => {
     const NOTIFICATIONS = 40;
     const [service] = await createParkedServices(PREFIX, 1, { 'alertscale.enabled': 'true', 'alertscale.max': '50', 'alertscale.cooldown.up': '0s' }, created);
     const name = service as string;
@@ -160,7 +160,7 @@ describe('version conflicts from another client', () => {
         otherClientsChangesKept: kept,
       },
     });
-    for (const attempt of failed) expect(attempt).toMatchObject({ status: 503, body: { message: expect.stringMatching(/kept changing under us \(6 version conflicts\)/) } });
+    for (const attempt of failed) expect(attempt).toMatchObject({ status: 503, body: { message: expect.stringMatching(/kept changing under us \(\d+ version conflicts\)/) } });
     expect(finals).toEqual(Array(NOTIFICATIONS).fill('scaled'));
     expect(after.replicas).toBe(1 + NOTIFICATIONS);
     expect(kept).toBe(true);
