@@ -26,7 +26,7 @@ function serve(config: GuardConfig): void {
     logger.error(`cannot listen on ${config.GUARD_LISTEN}: ${error.message}`, { event: 'listen_failed' });
     process.exit(1);
   });
-  server.listen(address, () => {
+  server.listen('socketPath' in address ? { path: address.socketPath } : address, () => {
     // Owner and group only: whoever may talk to the guard is chosen by the socket's group (docs/deploy.md).
     if ('socketPath' in address) chmodSync(address.socketPath, 0o660);
     logger.info(`alertscale guard (${config.GUARD_MODE}) listening on ${config.GUARD_LISTEN}`, { event: 'started' });
