@@ -1,15 +1,4 @@
-import { ConfigError } from '../../../src/config/loadConfig';
 import { loadGuardConfig } from '../../../src/guard/loadGuardConfig';
-
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadGuardConfig(env);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
 
 describe('loadGuardConfig', () => {
   test('when nothing is set, then it guards scaling on a Unix socket in front of the Docker socket', () => {
@@ -23,13 +12,13 @@ describe('loadGuardConfig', () => {
   });
 
   test.each([
-    [{ GUARD_MODE: 'write' }, /^GUARD_MODE: /],
-    [{ GUARD_LISTEN: 'http://0.0.0.0:2375' }, /^GUARD_LISTEN: must be unix:\/\/\/path\/to.sock or tcp:\/\/host:port/],
-    [{ GUARD_LISTEN: 'tcp://:2375' }, /^GUARD_LISTEN: /],
-    [{ GUARD_DOCKER_HOST: '/var/run/docker.sock' }, /^GUARD_DOCKER_HOST: /],
-    [{ MAX_REPLICAS_CEILING: '0' }, /^MAX_REPLICAS_CEILING: /],
-    [{ GUARD_BODY_LIMIT: '10' }, /^GUARD_BODY_LIMIT: /],
+    [{ GUARD_MODE: 'write' }, /- GUARD_MODE: /],
+    [{ GUARD_LISTEN: 'http://0.0.0.0:2375' }, /- GUARD_LISTEN: must be unix:\/\/\/path\/to.sock or tcp:\/\/host:port/],
+    [{ GUARD_LISTEN: 'tcp://:2375' }, /- GUARD_LISTEN: /],
+    [{ GUARD_DOCKER_HOST: '/var/run/docker.sock' }, /- GUARD_DOCKER_HOST: /],
+    [{ MAX_REPLICAS_CEILING: '0' }, /- MAX_REPLICAS_CEILING: /],
+    [{ GUARD_BODY_LIMIT: '10' }, /- GUARD_BODY_LIMIT: /],
   ])('when %j, then the variable is named', (env, problem) => {
-    expect(problemsOf(env)).toEqual([expect.stringMatching(problem)]);
+    expect(() => loadGuardConfig(env)).toThrow(problem);
   });
 });
