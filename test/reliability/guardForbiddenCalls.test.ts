@@ -54,7 +54,7 @@ function withoutScaleFields(spec: Record<string, any>): Record<string, any> {
   return copy;
 }
 
-const updatePath = (target: Inspected, query = `version=${target.version}`) => `/v1.41/services/${target.id}/update?${query}`;
+const updatePath = (target: Inspected, query = `version=${target.version}`) => `/services/${target.id}/update?${query}`;
 const specWith = (target: Inspected, change: (spec: Record<string, any>) => void) => {
   const spec = structuredClone(target.spec);
   change(spec);
@@ -109,6 +109,7 @@ describe('the Docker API guard in front of the real Docker', () => {
     ['registryAuthFrom', 'query', (t) => ({ method: 'POST', path: updatePath(t, `version=${t.version}&registryAuthFrom=previous-spec`), body: JSON.stringify(t.spec) })],
     ['registry credentials in X-Registry-Auth', 'header', (t) => ({ method: 'POST', path: updatePath(t), body: JSON.stringify(t.spec), headers: [['X-Registry-Auth', 'e30=']] })],
     ['an encoded slash', 'path_syntax', (t) => ({ method: 'POST', path: `/v1.41/services/${t.id}%2Fupdate?version=${t.version}`, body: JSON.stringify(t.spec) })],
+    ['an update naming an older API version (Docker would drop newer fields)', 'endpoint', (t) => ({ method: 'POST', path: `/v1.40/services/${t.id}/update?version=${t.version}`, body: JSON.stringify(t.spec) })],
     ['a .. segment', 'path_syntax', (t) => ({ method: 'POST', path: `/v1.41/services/x/../${t.id}/update?version=${t.version}`, body: specWith(t, (s) => (s.TaskTemplate.ContainerSpec.Image = 'evil')) })],
     ['a double slash', 'path_syntax', (t) => ({ method: 'POST', path: `/v1.41//services/${t.id}/update?version=${t.version}`, body: JSON.stringify(t.spec) })],
     ['mixed case', 'path_syntax', (t) => ({ method: 'POST', path: `/v1.41/Services/${t.id}/update?version=${t.version}`, body: JSON.stringify(t.spec) })],
@@ -157,7 +158,7 @@ describe('the Docker API guard in front of the real Docker', () => {
     let current = await settled(scaled);
     for (let index = 0; index < FUZZ_CASES; index += 1) {
       // Half the cases follow an inspect through the guard, as alertscale's do: the guard then compares against the spec it proxied.
-      if (index % 2 === 0) await callGuard(guard.port, { method: 'GET', path: `/v1.41/services/${current.id}` });
+      if (index % 2 === 0) await callGuard(guard.port, { method: 'GET', path: `/services/${current.id}` });
       const call = mutateUpdate(current, pick, random);
       const response = await callGuard(guard.port, call);
       const after = await inspect(scaled);
@@ -196,11 +197,12 @@ const PATHS = [
   (t: Inspected) => `/v1.41/Services/${t.id}/update`,
   (t: Inspected) => `/v1.41/services/${t.id}/update/`,
   (t: Inspected) => `/v1.41/services/${t.id}/./update`,
-  (t: Inspected) => `/v1.41/services/${t.spec.Name}/update`,
-  (t: Inspected) => `/services/${t.id}/update`,
+  (t: Inspected) => `/services/${t.spec.Name}/update`,
+  (t: Inspected) => `/v1.41/services/${t.id}/update`,
+  (t: Inspected) => `/v1.40/services/${t.id}/update`,
   (t: Inspected) => `/v1.41/services/${t.id}/rollback`,
   () => '/v1.41/services/create',
-  (t: Inspected) => `/v1.41/services/${t.id.slice(0, 6)}/update`,
+  (t: Inspected) => `/services/${t.id.slice(0, 6)}/update`,
 ];
 const QUERIES = [
   (t: Inspected) => `version=${t.version}&rollback=previous`,
@@ -228,7 +230,7 @@ function containerOf(spec: Record<string, any>, path: string[]): Record<string, 
 function mutateUpdate(target: Inspected, pick: <T>(items: readonly T[]) => T, random: () => number): GuardCall {
   const spec = structuredClone(target.spec);
   let method = 'POST';
-  let path = `/v1.41/services/${target.id}/update`;
+  let path = `/services/${target.id}/update`;
   let query = `version=${target.version}`;
   const headers: Array<[string, string]> = [];
   let chunked = false;

@@ -95,11 +95,17 @@ export function readDockerRequestTarget(method: string, rawUrl: string, mode: Gu
     if (!allowedMethod || (endpoint === 'update' && mode !== 'scale')) {
       return refuse(GUARD_RULE.endpoint, `${method} ${apiPrefix}${rest} is not allowed in ${mode} mode`);
     }
+    // Docker clears the fields newer than the API version an update names (CapabilityDrop,
+    // Ulimits, Sysctls... for < 1.41): an equal body would still strip them. Updates speak the daemon's own version.
+    if (endpoint === 'update' && apiPrefix !== '') {
+      return refuse(GUARD_RULE.endpoint, `an update must not name an API version (${apiPrefix}): Docker would drop the spec fields newer than it; use /services/{id}/update`);
+    }
     const query = readQuery(rawQuery, endpoint);
     if (!query.ok) return refuse(GUARD_RULE.query, query.reason);
     return { ok: true, target: { apiPrefix, endpoint, ...(collection ? { collection } : {}), ...(match[2] ? { ref: match[2] } : {}), query: query.query } };
   }
-  if (path.toLowerCase() !== path && readDockerRequestTarget(method, path.toLowerCase(), mode).ok) {
+  const lower = path.toLowerCase();
+  if (lower !== path && ROUTES.some(({ pattern }) => pattern.test(lower.slice(API_PREFIX.exec(lower)?.[0].length ?? 0)))) {
     return refuse(GUARD_RULE.pathSyntax, 'the path is not in lower case (Docker routes are case-sensitive)');
   }
   return refuse(GUARD_RULE.endpoint, `${method} ${path} is not allowed in ${mode} mode (allowed: GET ${READ_COLLECTIONS[mode].join(', ')}, /_ping, /version${mode === 'scale' ? ', POST /services/{id}/update' : ''})`);

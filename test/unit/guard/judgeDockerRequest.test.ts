@@ -36,10 +36,12 @@ const rows: Row[] = [
   { when: 'GET /services/{name}', url: '/services/shop_worker', expected: 'forward' },
   // The scale alertscale makes: only replicas and state labels differ, within policy.
   { when: 'an update changes replicas and state labels within max', url: '/services/abc/update?version=42', body: changed((s) => ((s.Mode.Replicated.Replicas = 4), (s.Labels['alertscale.state.key'] = 'k'))), current, expected: 'forward' },
-  { when: 'an update changes nothing at all', url: '/v1.41/services/abc/update?version=42', body: serviceSpec(), current, expected: 'forward' },
+  { when: 'an update changes nothing at all', url: '/services/abc/update?version=42', body: serviceSpec(), current, expected: 'forward' },
+  // Docker drops fields newer than a named API version from an update (CapabilityDrop below 1.41): no version prefix on updates.
+  { when: 'an update names an API version', url: '/v1.40/services/abc/update?version=42', body: serviceSpec(), current, expected: 'endpoint', reason: /must not name an API version/ },
   // Before the body and the current spec are read, the guard asks for them.
   { when: 'an update arrives without its body read yet', url: '/services/abc/update?version=42', headers: { 'content-length': '10', 'content-type': 'application/json' }, expected: 'read_body' },
-  { when: 'an update body is read but not the current spec', url: '/v1.41/services/abc/update?version=42', body: serviceSpec(), expected: 'inspect' },
+  { when: 'an update body is read but not the current spec', url: '/services/abc/update?version=42', body: serviceSpec(), expected: 'inspect' },
   // A version that is not the current one: Docker's own concurrency answer, not a refusal.
   { when: 'the version is older than the service', url: '/services/abc/update?version=41', body: serviceSpec(), current, expected: 'stale' },
   // Creating, deleting and every other endpoint or method.
