@@ -1,12 +1,10 @@
+import { clampToPolicy } from '../../domain/computeDesiredReplicas';
 import { parsePolicy } from '../../domain/parsePolicy';
-import { POLICY_LABEL } from '../../domain/serviceLabels';
+import { POLICY_LABEL, STATE_LABEL_PREFIX } from '../../domain/serviceLabels';
 import { findFirstDifference } from './compareSpecs';
 import { GUARD_RULE, type GuardMode, type GuardRule } from './guardRules';
 import { JsonNumber, parseStrictJson, type Json } from './parseStrictJson';
 import { readDockerRequestTarget, type DockerRequestTarget } from './readDockerRequestTarget';
-
-/** The alertscale-owned labels a scale may change, next to Mode.Replicated.Replicas. */
-export const STATE_LABEL_PREFIX = 'alertscale.state.';
 
 export interface GuardedRequest {
   method: string;
@@ -114,10 +112,10 @@ function judgeUpdate(newSpec: Map<string, Json>, current: CurrentService, reques
   const replicas = readReplicas(newSpec);
   const { min, max } = policy.policy;
   if (replicas === undefined) return refuse(GUARD_RULE.replicas, 'Mode.Replicated.Replicas must be a whole number');
-  // A service scaled above max by hand may come down towards it (alertscale's `down` does), never go further up.
-  const towardsMax = (readReplicas(currentSpec) as number) > max && replicas <= (readReplicas(currentSpec) as number);
-  if (replicas < min || (replicas > max && !towardsMax)) {
-    return refuse(GUARD_RULE.replicas, `Mode.Replicated.Replicas=${replicas} is outside ${min}..${max} (${POLICY_LABEL.min}, ${POLICY_LABEL.max}, MAX_REPLICAS_CEILING=${ceiling})`);
+  // Exactly the counts alertscale's own clamp can produce: adds no more than max, removes no more than min.
+  const currentReplicas = readReplicas(currentSpec) as number;
+  if (clampToPolicy(replicas, currentReplicas, policy.policy) !== replicas) {
+    return refuse(GUARD_RULE.replicas, `Mode.Replicated.Replicas ${currentReplicas} → ${replicas} leaves ${min}..${max} (${POLICY_LABEL.min}, ${POLICY_LABEL.max}, MAX_REPLICAS_CEILING=${ceiling})`);
   }
   return { verdict: 'forward' };
 }

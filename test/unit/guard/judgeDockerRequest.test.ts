@@ -102,12 +102,15 @@ const rows: Row[] = [
   { when: 'the service is paused', url: '/services/abc/update?version=42', body: serviceSpec({ 'alertscale.paused': 'true' }), current: currentServiceOf(serviceSpec({ 'alertscale.paused': 'true' })), expected: 'policy', reason: /paused/ },
   { when: 'the policy is invalid', url: '/services/abc/update?version=42', body: serviceSpec({ 'alertscale.max': 'many' }), current: currentServiceOf(serviceSpec({ 'alertscale.max': 'many' })), expected: 'policy', reason: /alertscale.max="many"/ },
   // Replica bounds: alertscale.max, alertscale.min and the global ceiling.
-  { when: 'replicas above alertscale.max', url: '/services/abc/update?version=42', body: changed((s) => (s.Mode.Replicated.Replicas = 6)), current, expected: 'replicas', reason: /outside 1..5/ },
+  { when: 'replicas above alertscale.max', url: '/services/abc/update?version=42', body: changed((s) => (s.Mode.Replicated.Replicas = 6)), current, expected: 'replicas', reason: /2 → 6 leaves 1..5/ },
   { when: 'replicas below alertscale.min (scale to zero)', url: '/services/abc/update?version=42', body: changed((s) => (s.Mode.Replicated.Replicas = 0)), current, expected: 'replicas' },
   { when: 'replicas above the ceiling', url: '/services/abc/update?version=42', body: serviceSpec({ 'alertscale.max': '50' }, 11), current: currentServiceOf(serviceSpec({ 'alertscale.max': '50' })), expected: 'replicas', reason: /MAX_REPLICAS_CEILING=10/ },
   // Scaled above max by hand (8 > 5): alertscale's down may bring it towards max, nothing may raise it.
   { when: 'a down from above max', url: '/services/abc/update?version=42', body: serviceSpec({}, 7), current: currentServiceOf(serviceSpec({}, 8)), expected: 'forward' },
   { when: 'an up from above max', url: '/services/abc/update?version=42', body: serviceSpec({}, 9), current: currentServiceOf(serviceSpec({}, 8)), expected: 'replicas' },
+  // Below min (0 < 2): alertscale raises it to min at once, nothing less.
+  { when: 'a raise from below min to min', url: '/services/abc/update?version=42', body: serviceSpec({ 'alertscale.min': '2' }, 2), current: currentServiceOf(serviceSpec({ 'alertscale.min': '2' }, 0)), expected: 'forward' },
+  { when: 'a raise from below min that stays below it', url: '/services/abc/update?version=42', body: serviceSpec({ 'alertscale.min': '2' }, 1), current: currentServiceOf(serviceSpec({ 'alertscale.min': '2' }, 0)), expected: 'replicas' },
   { when: 'replicas is not a whole number', url: '/services/abc/update?version=42', body: JSON.stringify(serviceSpec()).replace('"Replicas":2', '"Replicas":2.5'), current, expected: 'replicas' },
   // Read-only mode (Prometheus' Swarm service discovery).
   { when: 'read-only: GET /tasks', url: '/v1.40/tasks?filters=%7B%7D', limits: readOnly, expected: 'forward' },
