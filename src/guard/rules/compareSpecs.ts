@@ -3,12 +3,14 @@ import { JsonNumber, type Json } from './parseStrictJson';
 /** The first path (e.g. `TaskTemplate.ContainerSpec.Image`) where two JSON values differ, or undefined when they are equal. */
 export function findFirstDifference(left: Json, right: Json, path = ''): string | undefined {
   const here = path || '(spec)';
+  // An empty key must still name a place (and never read as "no difference").
+  const childPath = (key: string) => `${path ? `${path}.` : ''}${key === '' ? '""' : key}`;
   if (left instanceof Map || right instanceof Map) {
     if (!(left instanceof Map) || !(right instanceof Map)) return here;
     for (const key of new Set([...left.keys(), ...right.keys()])) {
-      if (!left.has(key) || !right.has(key)) return path ? `${path}.${key}` : key;
-      const found = findFirstDifference(left.get(key) as Json, right.get(key) as Json, path ? `${path}.${key}` : key);
-      if (found) return found;
+      if (!left.has(key) || !right.has(key)) return childPath(key);
+      const found = findFirstDifference(left.get(key) as Json, right.get(key) as Json, childPath(key));
+      if (found !== undefined) return found;
     }
     return undefined;
   }
@@ -16,7 +18,7 @@ export function findFirstDifference(left: Json, right: Json, path = ''): string 
     if (!Array.isArray(left) || !Array.isArray(right) || left.length !== right.length) return here;
     for (let index = 0; index < left.length; index += 1) {
       const found = findFirstDifference(left[index] as Json, right[index] as Json, `${path}[${index}]`);
-      if (found) return found;
+      if (found !== undefined) return found;
     }
     return undefined;
   }

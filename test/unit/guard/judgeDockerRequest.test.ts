@@ -95,6 +95,9 @@ const rows: Row[] = [
   { when: 'a bind mount is added', url: '/services/abc/update?version=42', body: changed((s) => Object.assign(s.TaskTemplate.ContainerSpec, { Mounts: [{ Type: 'bind', Source: '/', Target: '/host' }] })), current, expected: 'spec_changed', reason: /Mounts/ },
   { when: 'a policy label changes', url: '/services/abc/update?version=42', body: changed((s) => (s.Labels['alertscale.max'] = '1000')), current, expected: 'spec_changed', reason: /Labels.alertscale.max/ },
   { when: 'a lower-case twin of a field is added (Go matches names case-insensitively)', url: '/services/abc/update?version=42', body: changed((s) => Object.assign(s, { labels: {} })), current, expected: 'spec_changed' },
+  // An empty key is a key like any other (found by the property test).
+  { when: 'a key named "" is added', url: '/services/abc/update?version=42', body: changed((s) => Object.assign(s, { '': {} })), current, expected: 'spec_changed', reason: /^"" differs/ },
+  { when: 'a label named "" is added', url: '/services/abc/update?version=42', body: changed((s) => (s.Labels[''] = 'x')), current, expected: 'spec_changed', reason: /Labels."" differs/ },
   { when: 'a number is spelled differently', url: '/services/abc/update?version=42', body: JSON.stringify(serviceSpec()).replace('"StopGracePeriod":1000000000', '"StopGracePeriod":1e9'), current, expected: 'spec_changed' },
   { when: 'the service is switched to global', url: '/services/abc/update?version=42', body: changed((s) => Object.assign(s, { Mode: { Global: {} } })), current, expected: 'spec_changed' },
   // Policy of the service as it is now.
