@@ -19,13 +19,16 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LoopStack, type Decision } from '../test/e2e/support/loopStack';
-import { sleep } from '../test/e2e/support/ownedProcess';
-import { rootPath } from '../test/e2e/support/projectRoot';
-import { shippedTuningValue } from '../test/e2e/support/ruleFiles';
-import { inspectService, readJobLog, type JobLine } from '../test/e2e/support/workerService';
+import type { Decision } from '../src/domain/types';
 import { renderSpikeChart, type ChartSeries } from './spikeChart';
 import { percentile } from './percentile';
+import { inspectService } from '../harness/docker';
+import { LoopStack } from '../harness/loopStack';
+import { sleep } from '../harness/polling';
+import { repoPath } from '../harness/repoRoot';
+import { shippedTuningValue } from '../harness/ruleFiles';
+import { shippedPolicy } from '../harness/stackFile';
+import { readJobLog, type JobLine } from '../harness/workerService';
 
 const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
 const num = (name: string, fallback: number): number => {
@@ -45,19 +48,11 @@ const CONFIG = {
   evaluationInterval: env('BENCH_EVAL_INTERVAL', '15s'),
   resendDelay: env('BENCH_RESEND_DELAY', '1m'),
   phases: env('BENCH_PHASES', 'a,b,c').split(',').map((p) => p.trim()).filter(Boolean),
-  outDir: env('BENCH_OUT_DIR', rootPath('docs', 'bench')),
+  outDir: env('BENCH_OUT_DIR', repoPath('docs', 'bench')),
 };
 
 /** The demo worker's labels in stack.yml: what "shipped" means for the service policy. */
-const STACK_WORKER_POLICY = {
-  'alertscale.enabled': 'true',
-  'alertscale.min': '1',
-  'alertscale.max': '6',
-  'alertscale.step.up': '2',
-  'alertscale.step.down': '1',
-  'alertscale.cooldown.up': '60s',
-  'alertscale.cooldown.down': '5m',
-};
+const STACK_WORKER_POLICY = shippedPolicy('worker');
 const MIN = Number(STACK_WORKER_POLICY['alertscale.min']);
 const MAX = Number(STACK_WORKER_POLICY['alertscale.max']);
 
@@ -234,8 +229,8 @@ function markdown(results: PhaseResult[], machineText: string, perReplica: numbe
       .join('')}npm run bench:spike\` — ${new Date().toISOString().slice(0, 16)}Z, whole run ${(totalSeconds / 60).toFixed(1)} min`,
     `- **Machine**: ${machineText}`,
     `- **Spike**: the demo producer at ${CONFIG.rate} jobs/s for ${CONFIG.spikeSeconds} s, then stops. One worker replica does ${capacity.toFixed(1)} jobs/s (${CONFIG.serviceTimeMs} ms per job, prefetch 1), so one replica falls behind by ${(CONFIG.rate - capacity).toFixed(1)} jobs/s.`,
-    `- **Loop**: everything on 127.0.0.1 — RabbitMQ, Prometheus with \`rules/*.rules.yml\` exactly as shipped (\`for: 1m\` on the up rules) plus a tuning overlay mapping the bench queue to its service, scrape/evaluation every ${CONFIG.scrapeInterval}/${CONFIG.evaluationInterval}, resend delay ${CONFIG.resendDelay}; Alertmanager with \`alertmanager/alertmanager.yml\` (autoscale route as shipped: group_wait 5s, group_interval 1m, repeat_interval 3m); one alertscale process (dist/); the demo worker as a Swarm service (host network) with the labels of \`stack.yml\` (min ${MIN}, max ${MAX}, step.up 2, cooldown.up 60s).`,
-    `- **Phases**: (a) alertscale off — worker fixed at ${MIN} replica (not opted in, queue not mapped). (b) alertscale on with the shipped rules: the queue has the shipped per-replica target (${perReplica} messages), so \`QueueDesiredReplicas\` (\`to\`) acts; \`QueueBacklogHigh\` is \`unless\`-ed off for a queue with a target, so (b) is also (d), "the proportional rule alone". (c) the step rule alone: the same queue without a per-replica target, so only \`QueueBacklogHigh\` (ready > ${readyUp}, shipped default) can fire, stepping by \`alertscale.step.up\` = 2 once per repeat_interval.`,
+    `- **Loop**: everything on 127.0.0.1 — RabbitMQ, Prometheus with \`rules/*.rules.yml\` exactly as shipped (\`for: 1m\` on the up rules) plus a tuning overlay mapping the bench queue to its service, scrape/evaluation every ${CONFIG.scrapeInterval}/${CONFIG.evaluationInterval}, resend delay ${CONFIG.resendDelay}; Alertmanager with \`alertmanager/alertmanager.yml\` (autoscale route as shipped: group_wait 5s, group_interval 1m, repeat_interval 3m); one alertscale process (dist/); the demo worker as a Swarm service (host network) with the labels of \`stack.yml\` (min ${MIN}, max ${MAX}, step.up ${STACK_WORKER_POLICY['alertscale.step.up']}, cooldown.up ${STACK_WORKER_POLICY['alertscale.cooldown.up']}).`,
+    `- **Phases**: (a) alertscale off — worker fixed at ${MIN} replica (not opted in, queue not mapped). (b) alertscale on with the shipped rules: the queue has the shipped per-replica target (${perReplica} messages), so \`QueueDesiredReplicas\` (\`to\`) acts; \`QueueBacklogHigh\` is \`unless\`-ed off for a queue with a target, so (b) is also (d), "the proportional rule alone". (c) the step rule alone: the same queue without a per-replica target, so only \`QueueBacklogHigh\` (ready > ${readyUp}, shipped default) can fire, stepping by \`alertscale.step.up\` = ${STACK_WORKER_POLICY['alertscale.step.up']} once per repeat_interval.`,
     '- **Measured**: latency = enqueue → done of every job, from the worker\'s `JOB_LOG_FILE`; backlog = ready messages sampled every second (AMQP `checkQueue`); drain = last job done − spike end; first scale-up = first `scaled` decision (`/api/v1/decisions`) − spike start.',
     '',
     '| phase | jobs | p50 latency | p95 latency | p99 latency | peak backlog | time to drain | first scale-up | max replicas |',
@@ -283,7 +278,7 @@ async function main(): Promise<void> {
     if (!spec) throw new Error(`BENCH_PHASES: unknown phase "${key}" (a, b, c)`);
     return spec;
   });
-  const perReplica = shippedTuningValue('alertscale:threshold:queue_messages_per_replica', ['queue: demo.jobs']);
+  const perReplica = shippedTuningValue('alertscale:threshold:queue_messages_per_replica', { queue: 'demo.jobs' });
   const readyUp = shippedTuningValue('alertscale:threshold:queue_ready_up_messages');
   log(`starting the loop (Prometheus ${CONFIG.scrapeInterval}/${CONFIG.evaluationInterval}, shipped rules and route)`);
   const stack = await LoopStack.start({
@@ -344,7 +339,7 @@ async function main(): Promise<void> {
   );
   const machineText = await machine();
   fs.writeFileSync(path.join(CONFIG.outDir, 'spike.md'), markdown(results, machineText, perReplica, readyUp, totalSeconds));
-  const rawDir = rootPath('.bench-results');
+  const rawDir = repoPath('.bench-results');
   fs.mkdirSync(rawDir, { recursive: true });
   fs.writeFileSync(path.join(rawDir, `spike-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ config: CONFIG, results }, null, 2));
   log(`wrote ${path.join(CONFIG.outDir, 'spike.md')} and spike.svg (${(totalSeconds / 60).toFixed(1)} min)`);

@@ -1,8 +1,8 @@
 import { createIntentProcessor, type IntentProcessorDeps } from '../../src/app/processIntent';
 import type { Decision } from '../../src/domain/types';
 import { createNodeCacheDedup } from '../../src/adapters/cache/createNodeCacheDedup';
-import { NOW_MS, aService, anIntent } from '../support/domainBuilders';
 import { FakeSwarm } from '../support/fakeSwarm';
+import { NOW_MS, aService, anIntent } from '../support/builders';
 
 function setUp(overrides: Partial<IntentProcessorDeps> = {}) {
   const swarm = new FakeSwarm();

@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { fixtureFor } from '../support/loadFixture';
-import { startAlertscale, type RunningAlertscale } from '../support/startAlertscale';
-import { createTestService, removeLeftoverTestServices, removeTestServices, uniqueName } from '../support/swarmServices';
+import { uniqueName } from '../../harness/docker';
+import { fixtureFor, refired } from '../../harness/notifications';
+import { startAlertscale, type RunningAlertscale } from '../../harness/startAlertscale';
+import { createTestService, removeOrphanedServices, removeTestServices } from '../../harness/swarmServices';
 
 /** Debian's chromium, installed by scripts/setup-test-env.sh: no browser is ever downloaded. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -16,7 +17,6 @@ const HOSTILE = '<script>window.__pwned = 1; alert(1)</script>';
 const created: string[] = [];
 let alertscale: RunningAlertscale;
 let browser: Browser;
-let sequence = 0;
 
 async function aService(labels: Record<string, string>, replicas = 1): Promise<string> {
   const name = uniqueName(PREFIX);
@@ -26,10 +26,7 @@ async function aService(labels: Record<string, string>, replicas = 1): Promise<s
 }
 
 async function notify(service: string, action: 'up' | 'down' = 'up'): Promise<{ outcome: string }> {
-  const payload = fixtureFor('firing-one-alert', service, { scale_action: action });
-  sequence += 1;
-  payload.alerts[0].startsAt = new Date(Date.now() + sequence).toISOString();
-  payload.alerts[0].fingerprint = `${sequence.toString(16).padStart(16, '0')}`;
+  const payload = refired(fixtureFor('firing-one-alert', service, { scale_action: action }));
   const response = await fetch(`${alertscale.url}/webhook`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify(payload) });
   expect(response.status).toBe(202);
   return ((await response.json()) as { decisions: Array<{ outcome: string }> }).decisions[0] as { outcome: string };
@@ -56,7 +53,7 @@ async function openStatusPage(path = '/'): Promise<{ page: Page; problems: strin
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`bash scripts/setup-test-env.sh\` (installs Debian's chromium)`);
-  await removeLeftoverTestServices(PREFIX);
+  await removeOrphanedServices(PREFIX);
   alertscale = await startAlertscale({ WEBHOOK_TOKEN: TOKEN, DOCKER_HOST: 'unix:///var/run/docker.sock', ALERTMANAGER_URL: 'http://127.0.0.1:9' });
   browser = await chromium.launch({
     executablePath: CHROMIUM,

@@ -1,21 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { buildLocalImage, DEFAULT_LOCAL_TAG } from '../support/buildLocalImage';
-import { fixtureFor } from '../support/loadFixture';
-import {
-  assertSwarmManager,
-  containerHealth,
-  desiredReplicas,
-  docker,
-  freePort,
-  listTasks,
-  nodeHttpCheck,
-  removeService,
-  SECOND_NS,
-  uniqueName,
-  waitFor,
-} from '../support/swarm';
-import { createTestService, inspectTestService } from '../support/swarmServices';
+import { assertSwarmManager, containerHealth, desiredReplicas, docker, nodeHttpCheck, waitForRunningTask, removeService, SECOND_NS, uniqueName, inspectService } from '../../harness/docker';
+import { buildLocalImage, DEFAULT_LOCAL_TAG } from '../../harness/images/buildLocalImage';
+import { findFreePort, waitFor } from '../../harness/polling';
+import { fixtureFor } from '../../harness/notifications';
+import { createTestService } from '../../harness/swarmServices';
 
 jest.setTimeout(120_000);
 
@@ -35,7 +24,7 @@ describe('alertscale as a Swarm service', () => {
   beforeAll(async () => {
     await assertSwarmManager();
     await buildLocalImage({ tag: DEFAULT_LOCAL_TAG, roots: ['src', 'demo'] });
-    port = await freePort();
+    port = await findFreePort();
   });
 
   afterAll(async () => {
@@ -66,13 +55,9 @@ describe('alertscale as a Swarm service', () => {
       Mode: { Replicated: { Replicas: 1 } },
     });
 
-    const task = await waitFor('the alertscale task to run', async () => {
-      const [latest] = await listTasks(receiver);
-      if (latest?.state === 'failed' || latest?.state === 'rejected') throw new Error(`task ${latest.state}: ${latest.error}`);
-      return latest?.state === 'running' && latest.containerId ? latest : undefined;
-    });
-    await waitFor('the alertscale container to be healthy', async () => (await containerHealth(task.containerId!)) === 'healthy');
-    const inspected = await docker.getContainer(task.containerId!).inspect();
+    const task = await waitForRunningTask(receiver);
+    await waitFor('the alertscale container to be healthy', async () => (await containerHealth(task.containerId)) === 'healthy');
+    const inspected = await docker.getContainer(task.containerId).inspect();
     expect(inspected.Config.User).toBe('1000:1000');
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(200);
@@ -92,7 +77,7 @@ describe('alertscale as a Swarm service', () => {
     expect(response.status).toBeLessThan(300);
 
     await waitFor('the target to ask for 2 replicas', async () => (await desiredReplicas(target)) === 2, 20_000);
-    const after = await inspectTestService(target);
+    const after = await inspectService(target);
     expect(after.labels['alertscale.state.action']).toBe('up');
     expect(after.labels['alertscale.state.from']).toBe('1');
   });

@@ -3,21 +3,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { buildLocalImage } from '../support/buildLocalImage';
-import { DOCKER_CLI } from '../support/importImage';
-import { deleteQueue, queueStatus, TEST_AMQP_URL, withTestBroker } from '../support/rabbit';
 import { scrapeMetric } from '../support/scrapeMetrics';
-import {
-  assertSwarmManager,
-  docker,
-  freePort,
-  listTasks,
-  nodeHttpCheck,
-  removeService,
-  SECOND_NS,
-  uniqueName,
-  waitFor,
-} from '../support/swarm';
+import { assertSwarmManager, docker, listTasks, nodeHttpCheck, waitForRunningTask, removeService, SECOND_NS, uniqueName } from '../../harness/docker';
+import { buildLocalImage } from '../../harness/images/buildLocalImage';
+import { DOCKER_CLI } from '../../harness/images/importImage';
+import { findFreePort, waitFor } from '../../harness/polling';
+import { deleteQueue, queueStatus, AMQP_URL, withBroker } from '../../harness/rabbit';
 
 const run = promisify(execFile);
 const JOBS = 40;
@@ -51,7 +42,7 @@ describe('demo worker as a Swarm service', () => {
       DOCKER_CLI,
       [
         'run', '--rm', '--network', 'host', '--name', uniqueName('alertscale-test-producer'),
-        '-e', `AMQP_URL=${TEST_AMQP_URL}`, '-e', `DEMO_QUEUE=${queue}`, '-e', `PRODUCER_BURST=${jobs}`, '-e', 'METRICS_PORT=off',
+        '-e', `AMQP_URL=${AMQP_URL}`, '-e', `DEMO_QUEUE=${queue}`, '-e', `PRODUCER_BURST=${jobs}`, '-e', 'METRICS_PORT=off',
         image, 'node', 'dist/demo/producer.js',
       ],
       { timeout: 60_000 },
@@ -61,10 +52,10 @@ describe('demo worker as a Swarm service', () => {
 
   beforeAll(async () => {
     await assertSwarmManager();
-    await withTestBroker(async () => undefined);
+    await withBroker(async () => undefined);
     fs.chmodSync(logDir, 0o777);
     image = (await buildLocalImage({ tag: 'alertscale-local:demo-test', roots: ['demo'] })).tag;
-    metricsPort = await freePort();
+    metricsPort = await findFreePort();
   });
 
   afterAll(async () => {
@@ -86,7 +77,7 @@ describe('demo worker as a Swarm service', () => {
           Image: image,
           Command: ['node', 'dist/demo/worker.js'],
           Env: [
-            `AMQP_URL=${TEST_AMQP_URL}`,
+            `AMQP_URL=${AMQP_URL}`,
             `DEMO_QUEUE=${queue}`,
             'WORKER_SERVICE_TIME_MS=20',
             'WORKER_PREFETCH=4',
@@ -107,11 +98,7 @@ describe('demo worker as a Swarm service', () => {
       Mode: { Replicated: { Replicas: 1 } },
     });
 
-    const task = await waitFor('the worker task to run', async () => {
-      const [latest] = await listTasks(service);
-      if (latest?.state === 'failed' || latest?.state === 'rejected') throw new Error(`task ${latest.state}: ${latest.error}`);
-      return latest?.state === 'running' ? latest : undefined;
-    });
+    const task = await waitForRunningTask(service);
     expect(task.slot).toBe(1);
     await waitFor('the container to be healthy', async () => {
       const inspected = await docker.getContainer(task.containerId ?? '').inspect();

@@ -1,14 +1,16 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import { promisify } from 'node:util';
-import { PROJECT_DIR } from '../support/buildLocalImage';
-import { buildDockerfile } from '../support/buildDockerfile';
-import { buildLocalNodeBase, imageExists, LOCAL_NODE_BASE } from '../support/buildLocalNodeBase';
-import { DOCKER_CLI } from '../support/importImage';
-import { assertSwarmManager, freePort, uniqueName, waitFor } from '../support/swarm';
+import { assertSwarmManager, uniqueName } from '../../harness/docker';
+import { buildDockerfile } from '../../harness/images/buildDockerfile';
+import { buildLocalNodeBase, imageExists, LOCAL_NODE_BASE } from '../../harness/images/buildLocalNodeBase';
+import { DOCKER_CLI } from '../../harness/images/importImage';
+import { findFreePort, waitFor } from '../../harness/polling';
+import { REPO_ROOT } from '../../harness/repoRoot';
 
 const run = promisify(execFile);
-jest.setTimeout(150_000);
+// npm ci of every dev dependency inside the build takes a minute or more on a busy 2-core machine.
+jest.setTimeout(300_000);
 
 /** The system CA bundle; on this machine it holds the TLS-intercepting proxy's CA that npm needs. */
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
@@ -39,10 +41,11 @@ describe('Dockerfile', () => {
 
   it('when built with BuildKit and the CA secret, then the image runs as the node user, has a HEALTHCHECK, and holds no dev dependencies', async () => {
     await buildDockerfile({
-      contextDir: PROJECT_DIR,
+      contextDir: REPO_ROOT,
       tag,
       buildArgs: { NODE_IMAGE: LOCAL_NODE_BASE },
       secrets: fs.existsSync(CA_BUNDLE) ? { ca: CA_BUNDLE } : {},
+      timeoutMs: 270_000,
     });
     expect(await inspectImage(tag, '{{.Config.User}}')).toBe('node');
     expect(await inspectImage(tag, '{{json .Config.Cmd}}')).toBe('["node","dist/src/main.js"]');
@@ -56,7 +59,7 @@ describe('Dockerfile', () => {
   });
 
   it('when the image runs alertscale with the socket group added, then Docker reports it healthy', async () => {
-    const port = await freePort();
+    const port = await findFreePort();
     const group = String(fs.statSync(DOCKER_SOCKET).gid);
     await run(DOCKER_CLI, [
       'run', '-d', '--name', container, '--network', 'host',

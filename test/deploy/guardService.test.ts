@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import { createDockerClient } from '../../src/adapters/docker/createDockerClient';
-import { buildLocalImage, DEFAULT_LOCAL_TAG } from '../support/buildLocalImage';
-import { assertSwarmManager, containerHealth, docker, freePort, listTasks, nodeHttpCheck, removeService, SECOND_NS, uniqueName, waitFor } from '../support/swarm';
-import { createTestService, inspectTestService } from '../support/swarmServices';
+import { assertSwarmManager, containerHealth, docker, listTasks, nodeHttpCheck, removeService, SECOND_NS, uniqueName, inspectService } from '../../harness/docker';
+import { buildLocalImage, DEFAULT_LOCAL_TAG } from '../../harness/images/buildLocalImage';
+import { findFreePort, waitFor } from '../../harness/polling';
+import { createTestService } from '../../harness/swarmServices';
 
 jest.setTimeout(120_000);
 
@@ -22,7 +23,7 @@ describe('the Docker API guard as a Swarm service', () => {
   beforeAll(async () => {
     await assertSwarmManager();
     await buildLocalImage({ tag: DEFAULT_LOCAL_TAG, roots: ['src', 'demo'] });
-    port = await freePort();
+    port = await findFreePort();
   });
 
   afterAll(async () => {
@@ -62,7 +63,7 @@ describe('the Docker API guard as a Swarm service', () => {
     const info = await throughGuard.getService(target).inspect();
     info.Spec.Mode.Replicated.Replicas = 2;
     await throughGuard.getService(info.ID).update({ _query: { version: info.Version.Index }, _body: info.Spec } as never);
-    expect((await inspectTestService(target)).replicas).toBe(2);
+    expect((await inspectService(target)).replicas).toBe(2);
 
     const created = await fetch(`http://127.0.0.1:${port}/v1.41/services/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Name: `${guard}-created` }) });
     expect(created.status).toBe(403);

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PROJECT_DIR } from '../support/buildLocalImage';
 import { renderStack, splitSection } from '../support/stackConfig';
+import { REPO_ROOT } from '../../harness/repoRoot';
 
 /** What `docker stack deploy` would need from the shell (docs/deploy.md). */
 const DEPLOY_ENV = { RABBITMQ_PASSWORD: 'test-password', DOCKER_GID: '999' };
 
 const filesUnder = (dir: string, pattern: RegExp): string[] => {
-  const root = path.join(PROJECT_DIR, dir);
+  const root = path.join(REPO_ROOT, dir);
   if (!fs.existsSync(root)) return [];
   return (fs.readdirSync(root, { recursive: true }) as string[])
     .map((file) => path.join(root, file))
@@ -19,7 +19,7 @@ describe('stack.yml', () => {
   let services = new Map<string, string>();
 
   beforeAll(async () => {
-    rendered = await renderStack('stack.yml', PROJECT_DIR, DEPLOY_ENV);
+    rendered = await renderStack('stack.yml', REPO_ROOT, DEPLOY_ENV);
     services = splitSection(rendered, 'services');
   });
 
@@ -30,8 +30,8 @@ describe('stack.yml', () => {
   });
 
   it('when a required variable is unset, then docker stack config refuses the file and names it', async () => {
-    await expect(renderStack('stack.yml', PROJECT_DIR, { DOCKER_GID: '999' })).rejects.toThrow(/RABBITMQ_PASSWORD/);
-    await expect(renderStack('stack.yml', PROJECT_DIR, { RABBITMQ_PASSWORD: 'x' })).rejects.toThrow(/DOCKER_GID/);
+    await expect(renderStack('stack.yml', REPO_ROOT, { DOCKER_GID: '999' })).rejects.toThrow(/RABBITMQ_PASSWORD/);
+    await expect(renderStack('stack.yml', REPO_ROOT, { RABBITMQ_PASSWORD: 'x' })).rejects.toThrow(/DOCKER_GID/);
   });
 
   it('when the stack references files as configs or secrets, then each one exists in the repository', () => {
@@ -40,7 +40,7 @@ describe('stack.yml', () => {
       .filter((file): file is string => file !== undefined);
     expect(referenced.length).toBeGreaterThan(0);
     for (const file of referenced) {
-      expect(path.resolve(file).startsWith(PROJECT_DIR + path.sep)).toBe(true);
+      expect(path.resolve(file).startsWith(REPO_ROOT + path.sep)).toBe(true);
       expect(fs.existsSync(file) ? file : `missing: ${file}`).toBe(file);
     }
   });
@@ -56,7 +56,7 @@ describe('stack.yml', () => {
       ...filesUnder('grafana/provisioning', /\.ya?ml$/),
       ...filesUnder('grafana/dashboards', /\.json$/),
     ];
-    const missing = expected.filter((file) => !referenced.has(file)).map((file) => path.relative(PROJECT_DIR, file));
+    const missing = expected.filter((file) => !referenced.has(file)).map((file) => path.relative(REPO_ROOT, file));
     expect(missing).toEqual([]);
   });
 
@@ -97,7 +97,7 @@ describe('stack.yml', () => {
   });
 
   it('when Prometheus discovers Swarm targets, then it asks the read-only guard, not the socket', () => {
-    const prometheusYml = fs.readFileSync(path.join(PROJECT_DIR, 'prometheus', 'prometheus.yml'), 'utf8');
+    const prometheusYml = fs.readFileSync(path.join(REPO_ROOT, 'prometheus', 'prometheus.yml'), 'utf8');
     const hosts = [...prometheusYml.matchAll(/^\s+- host: (\S+)/gm)].map((match) => match[1]);
     expect(hosts.length).toBeGreaterThan(0);
     expect(new Set(hosts)).toEqual(new Set(['tcp://docker-sd-guard:2375']));

@@ -11,17 +11,16 @@
  * service pinned at min = max, a paused one, one not opted in, a global one, one
  * with an invalid policy. Any accepted case may name them; none may change them.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import fc from 'fast-check';
-import { aService } from '../support/domainBuilders';
+import { listenOnLoopback, type LoopbackServer } from '../../harness/listenOnLoopback';
 import { FakeSwarm } from '../support/fakeSwarm';
 import { TEST_TOKEN, createTestApp } from '../support/createTestApp';
-import { loadFixture, type FixtureName } from '../support/loadFixture';
 import { rawRequest, requestHead, type RawResponse } from './support/rawHttp';
 import { histogram, reportResult } from './support/report';
+import { aService } from '../support/builders';
+import { loadFixture, type FixtureName } from '../../harness/notifications';
 
 jest.setTimeout(180_000);
 
@@ -33,7 +32,8 @@ const ACCEPTABLE = new Set<RawResponse['status']>([202, 400, 401, 413, 415, 431]
 
 /** global.gc when jest runs with --expose-gc; otherwise switched on at run time. */
 function findGc(): (() => void) | undefined {
-  if (typeof global.gc === 'function') return global.gc as () => void;
+  const exposed = global.gc;
+  if (typeof exposed === 'function') return () => void exposed();
   try {
     v8.setFlagsFromString('--expose-gc');
     return vm.runInNewContext('gc') as () => void;
@@ -279,7 +279,7 @@ function buildRequest(testCase: FuzzCase): { head: string; body: Buffer } {
 
 // ---------- the test ----------
 
-let server: Server;
+let served: LoopbackServer | undefined;
 let port: number;
 let swarm: FakeSwarm;
 let logLines: string[];
@@ -288,13 +288,12 @@ beforeAll(async () => {
   swarm = unchangeableSwarm();
   const built = await createTestApp(swarm, { bodyLimitBytes: BODY_LIMIT });
   logLines = built.logLines;
-  server = built.app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  port = (server.address() as AddressInfo).port;
+  served = await listenOnLoopback(built.app);
+  port = served.port;
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
+  await served?.close();
 });
 
 describe('fuzzing the webhook with mutated Alertmanager payloads', () => {

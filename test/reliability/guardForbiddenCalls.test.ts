@@ -4,12 +4,13 @@
  * compared before and after), and a seeded fuzz of mutated update calls never
  * changes anything but the replica count (within policy) and alertscale.state.*.
  */
-import { docker } from '../support/swarmServices';
-import { findFreePort } from '../support/polling';
-import { startGuard, type RunningGuard } from '../support/startGuard';
 import { callGuard, refusedRule, type GuardCall } from './support/guardCalls';
-import { assertSwarmReady, createParkedService, removeLeftoverTestServices, removeTestServices, uniqueName } from './support/parkedServices';
-import { histogram, reportResult, seededRandom, sleep } from './support/report';
+import { histogram, reportResult, seededRandom } from './support/report';
+import { docker, uniqueName } from '../../harness/docker';
+import { findFreePort, sleep } from '../../harness/polling';
+import { startGuard, type RunningGuard } from '../../harness/startGuard';
+import { createParkedService } from '../../harness/swarmServices';
+import { useTestServices } from '../support/useTestServices';
 
 jest.setTimeout(300_000);
 
@@ -18,7 +19,8 @@ const LABELS = { 'alertscale.enabled': 'true', 'alertscale.min': '1', 'alertscal
 const BODY_LIMIT = 64 * 1024;
 const FUZZ_CASES = Number(process.env.GUARD_FUZZ_CASES ?? 2000);
 const FUZZ_SEED = Number(process.env.GUARD_FUZZ_SEED ?? 16);
-const created: string[] = [];
+const services = useTestServices(PREFIX);
+const created = services.names;
 let guard: RunningGuard;
 let scaled: string;
 let notOptedIn: string;
@@ -62,8 +64,6 @@ const specWith = (target: Inspected, change: (spec: Record<string, any>) => void
 };
 
 beforeAll(async () => {
-  await assertSwarmReady();
-  await removeLeftoverTestServices(PREFIX);
   scaled = uniqueName(PREFIX);
   notOptedIn = uniqueName(`${PREFIX}-plain`);
   created.push(scaled, notOptedIn);
@@ -75,7 +75,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await guard?.stop();
-  await removeTestServices(created);
 });
 
 describe('the Docker API guard in front of the real Docker', () => {

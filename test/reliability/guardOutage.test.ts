@@ -5,20 +5,23 @@
  * alertscale runs as a process with DOCKER_HOST at the guard; the guard reaches
  * Docker through a fault proxy in front of /var/run/docker.sock.
  */
-import { startAlertscale, type RunningAlertscale } from '../support/startAlertscale';
-import { startGuard, type RunningGuard } from '../support/startGuard';
-import { waitUntil } from '../support/swarmServices';
 import { DockerFaultProxy } from './support/dockerFaultProxy';
-import { post, uniqueNotification } from './support/notifications';
-import { assertSwarmReady, createParkedServices, removeLeftoverTestServices, removeTestServices, snapshotService } from './support/parkedServices';
 import { histogram, reportResult } from './support/report';
+import { inspectService } from '../../harness/docker';
+import { post, uniqueNotification } from '../../harness/notifications';
+import { waitFor } from '../../harness/polling';
+import { startAlertscale, type RunningAlertscale } from '../../harness/startAlertscale';
+import { startGuard, type RunningGuard } from '../../harness/startGuard';
+import { createParkedServices } from '../../harness/swarmServices';
+import { useTestServices } from '../support/useTestServices';
 
 jest.setTimeout(120_000);
 
 const PREFIX = 'asrel-guardout';
 const TOKEN = 'reliability-guard-outage-token';
 const LABELS = { 'alertscale.enabled': 'true', 'alertscale.max': '20', 'alertscale.cooldown.up': '0s', 'alertscale.cooldown.down': '0s' };
-const created: string[] = [];
+const services = useTestServices(PREFIX);
+const created = services.names;
 let proxy: DockerFaultProxy;
 let guard: RunningGuard;
 let alertscale: RunningAlertscale;
@@ -26,8 +29,6 @@ let alertscale: RunningAlertscale;
 const readyzStatus = async () => (await fetch(`${alertscale.url}/readyz`)).status;
 
 beforeAll(async () => {
-  await assertSwarmReady();
-  await removeLeftoverTestServices(PREFIX);
   proxy = await DockerFaultProxy.start();
   guard = await startGuard({ GUARD_DOCKER_HOST: proxy.dockerHost, GUARD_UPSTREAM_TIMEOUT_MS: '2000' });
   alertscale = await startAlertscale({ WEBHOOK_TOKEN: TOKEN, DOCKER_HOST: guard.dockerHost, DOCKER_RETRY_DEADLINE: '1s' });
@@ -38,7 +39,6 @@ afterAll(async () => {
   await alertscale?.stop();
   await guard?.stop();
   await proxy?.close();
-  await removeTestServices(created);
 });
 
 describe('the guard or Docker behind it unreachable', () => {
@@ -62,9 +62,9 @@ describe('the guard or Docker behind it unreachable', () => {
       expect(await readyzStatus()).toBe(503);
       expect((await fetch(`${alertscale.url}/healthz`)).status).toBe(200);
       expect(alertscale.child.exitCode).toBeNull();
-      expect((await snapshotService(name)).replicas).toBe(replicas);
+      expect((await inspectService(name)).replicas).toBe(replicas);
       await restore();
-      await waitUntil('/readyz to be 200 again', async () => ((await readyzStatus()) === 200 ? true : undefined), 15_000, 100);
+      await waitFor('/readyz to be 200 again', async () => ((await readyzStatus()) === 200 ? true : undefined), 15_000, 100);
       replicas += 1;
       expect(await post(alertscale.url, TOKEN, uniqueNotification(name))).toMatchObject({ status: 202, body: { decisions: [expect.objectContaining({ outcome: 'scaled', to: replicas })] } });
     }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { connect } from 'amqplib';
-import { AMQP_URL, rabbitmqctl } from '../../integration/rabbitmq/support';
+import { describeError } from '../../../harness/describeError';
+import { AMQP_URL, rabbitmqctl, withBroker, withChannel } from '../../../harness/rabbit';
 
 /**
  * A RabbitMQ virtual host of the test's own. alertscale as a process always uses
@@ -26,7 +26,7 @@ export async function createTestVhost(prefix: string): Promise<TestVhost> {
   try {
     await rabbitmqctl('add_vhost', name);
   } catch (error) {
-    throw new Error(`RabbitMQ is required (rabbitmqctl add_vhost failed; run scripts/setup-test-env.sh): ${(error as Error).message}`);
+    throw new Error(`RabbitMQ is required (rabbitmqctl add_vhost failed; run \`npm run setup\`): ${describeError(error)}`, { cause: error });
   }
   const base = new URL(AMQP_URL);
   await rabbitmqctl('set_permissions', '-p', name, decodeURIComponent(base.username || 'guest'), '.*', '.*', '.*');
@@ -43,17 +43,7 @@ export async function createTestVhost(prefix: string): Promise<TestVhost> {
       return undefined;
     },
     async readyCount(queue) {
-      const model = await connect(base.toString());
-      model.on('error', () => undefined);
-      try {
-        const channel = await model.createChannel();
-        channel.on('error', () => undefined);
-        return (await channel.checkQueue(queue)).messageCount;
-      } catch {
-        return undefined;
-      } finally {
-        await model.close().catch(() => undefined);
-      }
+      return withBroker((broker) => withChannel(broker, async (channel) => (await channel.checkQueue(queue)).messageCount), base.toString()).catch(() => undefined);
     },
     async remove() {
       await rabbitmqctl('delete_vhost', name).catch(() => undefined);

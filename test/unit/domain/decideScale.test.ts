@@ -1,7 +1,7 @@
 import { decideScale } from '../../../src/domain/decideScale';
 import type { Outcome, ScaleIntent, ServiceState } from '../../../src/domain/types';
 import { computeGroupId, identifyAlerts } from '../../../src/domain/computeGroupId';
-import { NOW_MS, aService, anIntent, minutesAgo, recentLabels, secondsAgo, stateLabels } from '../../support/domainBuilders';
+import { NOW_MS, aService, anIntent, minutesAgo, recentLabels, secondsAgo, stateLabels } from '../../support/builders';
 
 /** The group of anIntent(): its flushes share it. */
 const GROUP = computeGroupId(anIntent());

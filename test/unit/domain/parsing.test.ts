@@ -105,7 +105,7 @@ describe('checkAlertContract', () => {
     [{ scale_service: 'shop_api', scale_action: 'to' }, { scale_replicas: '+Inf' }, /scale_replicas="\+Inf"/],
     [{ scale_service: 'shop_api', scale_action: 'to' }, { scale_replicas: '1e12' }, /scale_replicas="1e12"/],
   ])('when labels %o and annotations %o, then invalid_alert names what is wrong', (labels, annotations, reason) => {
-    const result = checkAlertContract(labels as Record<string, string>, annotations as Record<string, string>);
+    const result = checkAlertContract(labels, annotations);
     expect(result.kind).toBe('invalid');
     if (result.kind === 'invalid') expect(result.reason).toMatch(reason);
   });

@@ -1,7 +1,7 @@
 import { alertmanagerPayloadSchema } from '../../../src/http/alertmanagerPayloadSchema';
 import { planNotification } from '../../../src/domain/planNotification';
 import type { AlertNotification } from '../../../src/domain/notification';
-import { loadFixture, type FixtureName } from '../../support/loadFixture';
+import { loadFixture, type FixtureName, firstAlert } from '../../../harness/notifications';
 
 const NOW = Date.parse('2026-11-28T07:00:00Z');
 const parse = (payload: unknown): AlertNotification => alertmanagerPayloadSchema.parse(payload);
@@ -10,7 +10,7 @@ const fixture = (name: FixtureName) => parse(loadFixture(name));
 function withAlerts(alerts: Array<{ labels: Record<string, string>; annotations?: Record<string, string>; status?: string; fingerprint?: string }>): AlertNotification {
   const payload = loadFixture('firing-one-alert');
   payload.alerts = alerts.map((alert, index) => ({
-    status: alert.status ?? 'firing',
+    status: (alert.status ?? 'firing') as 'firing' | 'resolved',
     labels: alert.labels,
     annotations: alert.annotations ?? {},
     startsAt: '2026-11-28T06:53:13.734714737Z',
@@ -55,7 +55,7 @@ describe('planNotification', () => {
 
   test('when the alert restarted (new startsAt), then the key differs', () => {
     const payload = loadFixture('firing-one-alert');
-    payload.alerts[0].startsAt = '2026-11-28T07:30:00Z';
+    firstAlert(payload).startsAt = '2026-11-28T07:30:00Z';
     expect(planNotification(parse(payload), NOW).intents[0]?.key).not.toBe(planNotification(fixture('firing-one-alert'), NOW).intents[0]?.key);
   });
 

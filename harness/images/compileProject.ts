@@ -9,7 +9,7 @@ import ts from 'typescript';
  */
 export function compileProject(projectDir: string, roots: string[], outDir: string): string[] {
   const configPath = path.join(projectDir, 'tsconfig.build.json');
-  const read = ts.readConfigFile(configPath, ts.sys.readFile);
+  const read = ts.readConfigFile(configPath, (file) => ts.sys.readFile(file));
   if (read.error) throw new Error(ts.flattenDiagnosticMessageText(read.error.messageText, '\n'));
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, projectDir);
   const prefixes = roots.map((root) => path.join(projectDir, root) + path.sep);

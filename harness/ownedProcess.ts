@@ -1,5 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { waitFor } from './polling';
+
+/** The Debian packages' binaries the tests and the loop run (installed by `npm run setup`). */
+export const BIN = {
+  promtool: '/usr/bin/promtool',
+  amtool: '/usr/bin/amtool',
+  prometheus: '/usr/bin/prometheus',
+  alertmanager: '/usr/bin/prometheus-alertmanager',
+} as const;
+
+/** A missing tool is a failure, never a skip. */
+export function requireBinary(path: string, what = path): string {
+  if (!existsSync(path)) throw new Error(`${path} is missing (${what}): run \`npm run setup\` — these tests never skip`);
+  return path;
+}
 
 /** Every child the harness started and has not stopped yet: killed if this process exits first. */
 const live = new Set<ChildProcess>();
@@ -30,7 +45,7 @@ export class OwnedProcess {
     args: string[],
     options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
   ) {
-    if (!existsSync(bin)) throw new Error(`${bin} is missing (${name}): run scripts/setup-test-env.sh — the e2e suite never skips`);
+    requireBinary(bin, name);
     installExitHook();
     this.child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(options.env ? { env: options.env } : {}), ...(options.cwd ? { cwd: options.cwd } : {}) });
     live.add(this.child);
@@ -73,4 +88,15 @@ export class OwnedProcess {
   }
 }
 
-export { sleep, waitFor } from '../../support/polling';
+/** Waits for `<base>/-/ready` (Prometheus and Alertmanager both serve it); fails at once, with its output, when the process exits. */
+export async function waitReady(daemon: OwnedProcess, base: string, timeoutMs = 30_000): Promise<void> {
+  const outcome = await waitFor(
+    `${daemon.name} at ${base}/-/ready`,
+    async () => (daemon.running ? (await fetch(`${base}/-/ready`)).ok && 'ready' : 'exited'),
+    timeoutMs,
+    100,
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}\n${daemon.output}`);
+  });
+  if (outcome === 'exited') throw new Error(`${daemon.name} exited\n${daemon.output}`);
+}

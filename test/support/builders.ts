@@ -1,4 +1,6 @@
-import type { ScaleIntent, ServiceState } from '../../src/domain/types';
+import { randomBytes } from 'node:crypto';
+import { makeDecision } from '../../src/domain/makeDecision';
+import type { Decision, Outcome, ScaleIntent, ServiceState } from '../../src/domain/types';
 
 export const NOW_MS = Date.parse('2026-11-28T12:00:00Z');
 export const minutesAgo = (minutes: number) => new Date(NOW_MS - minutes * 60_000).toISOString();
@@ -59,4 +61,25 @@ export function recentLabels(entries: RecentEntry[], action = 'up', from = '1'):
     ...stateLabels(action, newest.t, newest.k, from),
     'alertscale.state.recent': JSON.stringify(entries.map((entry) => ({ ...entry, t: secondsAgo(entry.t) }))),
   };
+}
+
+let sequence = 0;
+
+/** An intent with a key and fingerprint of its own (this process, a counter, random bytes), received now. */
+export function aUniqueIntent(service: string, overrides: Partial<ScaleIntent> = {}): ScaleIntent {
+  sequence += 1;
+  return anIntent({
+    key: `${service}-${process.pid}-${sequence}-${randomBytes(4).toString('hex')}`,
+    service,
+    receiver: 'alertscale',
+    groupKey: `{}:{scale_service="${service}"}`,
+    fingerprints: [randomBytes(8).toString('hex')],
+    receivedAt: new Date().toISOString(),
+    ...overrides,
+  });
+}
+
+/** The decision a handler would record for `intent`, decided now. */
+export function aDecision(intent: ScaleIntent, outcome: Outcome = 'no_change', extra: Partial<Decision> = {}): Decision {
+  return { ...makeDecision({ service: intent.service, action: intent.action, key: intent.key, outcome, reason: `${outcome}: test`, nowMs: Date.now() }), ...extra };
 }

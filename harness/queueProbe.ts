@@ -20,7 +20,7 @@ export class QueueProbe {
   private async open(): Promise<Channel> {
     if (this.channel) return this.channel;
     const model = await connect(this.amqpUrl).catch((error: unknown) => {
-      throw new Error(`RabbitMQ is not reachable at ${this.amqpUrl.replace(/\/\/[^@]*@/, '//')} (run scripts/setup-test-env.sh): ${String(error)}`);
+      throw new Error(`RabbitMQ is not reachable at ${this.amqpUrl.replace(/\/\/[^@]*@/, '//')} (run \`npm run setup\`): ${String(error)}`);
     });
     const reset = (): void => {
       if (this.model === model) {

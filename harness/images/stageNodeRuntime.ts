@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** This machine's node binary, as `which node` finds it, symlinks resolved. */
-export function findNodeBinary(): string {
+function findNodeBinary(): string {
   const found = execFileSync('sh', ['-c', 'command -v node'], { encoding: 'utf8' }).trim();
   if (!found) throw new Error('node is not on PATH');
   return fs.realpathSync(found);
@@ -13,12 +13,13 @@ export function findNodeBinary(): string {
  * The shared libraries `binary` loads, from ldd, including the dynamic loader.
  * Empty for a static binary.
  */
-export function listSharedLibraries(binary: string): string[] {
+function listSharedLibraries(binary: string): string[] {
   let output: string;
   try {
     output = execFileSync('ldd', [binary], { encoding: 'utf8' });
   } catch (err) {
-    const text = String((err as { stdout?: unknown }).stdout ?? '') + String((err as { stderr?: unknown }).stderr ?? '');
+    const { stdout, stderr } = err as { stdout?: string; stderr?: string };
+    const text = `${stdout ?? ''}${stderr ?? ''}`;
     if (/not a dynamic executable|statically linked/.test(text)) return [];
     throw err;
   }

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { createDockerClient } from '../../src/adapters/docker/createDockerClient';
+import { createDockerClient } from '../src/adapters/docker/createDockerClient';
 import { startGuard, type RunningGuard } from './startGuard';
 
 /** Set by the `through-guard` jest project (jest.config.js): alertscale reaches Docker through the guard. */

@@ -1,18 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { Decision } from '../src/domain/types';
 import { findFreePort } from './polling';
-import { dirname, join } from 'node:path';
+import { repoPath } from './repoRoot';
 
-/** The repository root, found upwards: this file also runs compiled from dist/test/support (bench:spike). */
-function projectRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
-  return dir;
-}
-
-export const MAIN_JS = join(projectRoot(), 'dist', 'src', 'main.js');
-
-export { findFreePort } from './polling';
+export const MAIN_JS = repoPath('dist', 'src', 'main.js');
 
 export interface RunningAlertscale {
   url: string;
@@ -65,4 +57,11 @@ export async function runAlertscaleExpectingExit(env: Record<string, string>): P
   child.stderr?.on('data', (chunk) => (output += String(chunk)));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   return { code, output };
+}
+
+/** GET /api/v1/decisions of a running alertscale: its recent decisions, newest first. */
+export async function recentDecisions(url: string, limit = 500): Promise<Decision[]> {
+  const response = await fetch(`${url}/api/v1/decisions?limit=${limit}`);
+  if (!response.ok) throw new Error(`GET /api/v1/decisions answered ${response.status}`);
+  return ((await response.json()) as { decisions: Decision[] }).decisions;
 }

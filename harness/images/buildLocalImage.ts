@@ -3,17 +3,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { REPO_ROOT } from '../repoRoot';
 import { compileProject } from './compileProject';
 import { copyProductionModules } from './copyProductionModules';
 import { DOCKER_CLI, importImage } from './importImage';
 import { stageNodeRuntime } from './stageNodeRuntime';
 
-/** The repository root, found upwards: this file also runs compiled from dist/test/support (bench:spike). */
-export const PROJECT_DIR = ((): string => {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  return dir;
-})();
 export const DEFAULT_LOCAL_TAG = 'alertscale-local:test';
 const INPUTS_LABEL = 'alertscale.local.inputs';
 
@@ -50,9 +45,9 @@ export async function buildLocalImage(options: LocalImageOptions = {}): Promise<
   const stageDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alertscale-image-'));
   try {
     const appDir = path.join(stageDir, 'app');
-    compileProject(PROJECT_DIR, roots, path.join(appDir, 'dist'));
-    copyProductionModules(PROJECT_DIR, appDir);
-    fs.copyFileSync(path.join(PROJECT_DIR, 'package.json'), path.join(appDir, 'package.json'));
+    compileProject(REPO_ROOT, roots, path.join(appDir, 'dist'));
+    copyProductionModules(REPO_ROOT, appDir);
+    fs.copyFileSync(path.join(REPO_ROOT, 'package.json'), path.join(appDir, 'package.json'));
     const runtime = stageNodeRuntime(stageDir);
     if (process.getuid?.() === 0) fs.chownSync(path.join(stageDir, 'home/node'), 1000, 1000);
 

@@ -9,7 +9,7 @@ const run = promisify(execFile);
  * BuildKit client needs no plugin (Debian 12's docker.io 20.10 at /usr/bin/docker).
  * A 23+ CLI without buildx cannot do it (it falls back to the legacy builder).
  */
-export function findBuildKitCli(): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
+function findBuildKitCli(): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   for (const cli of ['docker', '/usr/bin/docker', '/usr/local/bin/docker']) {
     try {
       execFileSync(cli, ['buildx', 'version'], { stdio: 'ignore' });
@@ -53,6 +53,6 @@ export async function buildDockerfile(build: DockerfileBuild): Promise<string> {
     return stdout + stderr;
   } catch (err) {
     const output = String((err as { stderr?: string }).stderr ?? '') + String((err as { stdout?: string }).stdout ?? '');
-    throw new Error(`${cli.command} ${args.join(' ')} failed:\n${output.split('\n').slice(-40).join('\n')}`);
+    throw new Error(`${cli.command} ${args.join(' ')} failed:\n${output.split('\n').slice(-40).join('\n')}`, { cause: err });
   }
 }

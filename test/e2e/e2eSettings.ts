@@ -1,4 +1,4 @@
-import type { LoopStackOptions } from './loopStack';
+import { LoopStack, type LoopStackOptions } from '../../harness/loopStack';
 
 /**
  * Timings of the e2e loop, all on loopback. The rule LOGIC is the shipped one;
@@ -25,7 +25,7 @@ export const E2E_LOOP: Omit<LoopStackOptions, 'queues'> = {
 
 export const MIN = 1;
 export const MAX = 4;
-export const COOLDOWN_UP_S = 2;
+const COOLDOWN_UP_S = 2;
 export const COOLDOWN_DOWN_S = 5;
 
 /** The worker's policy labels in the e2e tests (seconds-long cooldowns). */
@@ -39,5 +39,23 @@ export function workerPolicy(overrides: Record<string, string> = {}): Record<str
     'alertscale.cooldown.up': `${COOLDOWN_UP_S}s`,
     'alertscale.cooldown.down': `${COOLDOWN_DOWN_S}s`,
     ...overrides,
+  };
+}
+
+/**
+ * Starts the loop (E2E_LOOP with `options` on top) before the file's tests and
+ * stops it after them; the returned getter throws when it did not start.
+ */
+export function useLoopStack(options: Partial<LoopStackOptions> & Pick<LoopStackOptions, 'queues'>): () => LoopStack {
+  let stack: LoopStack | undefined;
+  beforeAll(async () => {
+    stack = await LoopStack.start({ ...E2E_LOOP, ...options });
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.stop();
+  }, 90_000);
+  return () => {
+    if (!stack) throw new Error('the loop stack did not start (see beforeAll)');
+    return stack;
   };
 }

@@ -2,31 +2,26 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PrometheusApi } from '../../monitoring/support/prometheusApi';
-import { TEST_AMQP_URL } from '../../support/rabbit';
-import { findFreePort, startAlertscale, type RunningAlertscale } from '../../support/startAlertscale';
-import { assertSwarmManager } from '../../support/swarm';
+import { ALERT_LABEL } from '../src/domain/alertContract';
+import { isScaleAction, type Decision } from '../src/domain/types';
 import { AlertmanagerApi } from './alertmanagerApi';
 import { adaptAlertmanagerConfig, type RouteTimings } from './alertmanagerConfig';
-import { OwnedProcess, sleep, waitFor } from './ownedProcess';
-import { rootPath } from './projectRoot';
+import { describeError } from './describeError';
+import { assertSwarmManager, inspectService } from './docker';
+import { BIN, OwnedProcess, waitReady } from './ownedProcess';
+import { findFreePort, findFreePortRange, sleep, waitFor } from './polling';
+import { PrometheusApi } from './prometheusApi';
 import { QueueProbe } from './queueProbe';
+import { AMQP_URL } from './rabbit';
+import { repoPath } from './repoRoot';
 import { copyRules, queueTuningRules, type QueueMapping, type RuleCopyOptions } from './ruleFiles';
-import {
-  buildWorkerImage,
-  createWorkerService,
-  freePortRange,
-  inspectService,
-  removeOrphanedServices,
-  type ServiceSnapshot,
-  type WorkerService,
-} from './workerService';
+import { recentDecisions, startAlertscale, type RunningAlertscale } from './startAlertscale';
+import { processAlive, removeOrphanedServices } from './swarmServices';
+import { buildWorkerImage, createWorkerService, type WorkerService } from './workerService';
 
-export const PROMETHEUS_BIN = '/usr/bin/prometheus';
-export const ALERTMANAGER_BIN = '/usr/bin/prometheus-alertmanager';
 /** rabbitmq_prometheus on this machine's RabbitMQ (loopback). */
-export const RABBITMQ_METRICS = process.env.TEST_RABBITMQ_METRICS ?? '127.0.0.1:15692';
-export const QUEUE_PREFIX = 'alertscale-e2e.';
+const RABBITMQ_METRICS = process.env.TEST_RABBITMQ_METRICS ?? '127.0.0.1:15692';
+const QUEUE_PREFIX = 'alertscale-e2e.';
 
 /** One queue of the scenario and the worker service that consumes it; names are generated per run. */
 export interface LoopQueue extends Omit<QueueMapping, 'queue' | 'service'> {
@@ -68,18 +63,6 @@ export interface WorkerOptions {
   labels: Record<string, string>;
   serviceTimeMs: number;
   prefetch?: number;
-}
-
-export interface Decision {
-  service: string;
-  action: string;
-  outcome: string;
-  reason: string;
-  key: string;
-  decidedAt: string;
-  from?: number;
-  to?: number;
-  direction?: 'up' | 'down';
 }
 
 export interface ReplicaSample {
@@ -126,11 +109,11 @@ export class LoopStack {
   private constructor(readonly options: LoopStackOptions) {
     this.runId = `${process.pid}-${randomBytes(3).toString('hex')}`;
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `alertscale-e2e-${this.runId}-`));
-    this.probe = new QueueProbe(options.amqpUrl ?? TEST_AMQP_URL);
+    this.probe = new QueueProbe(options.amqpUrl ?? AMQP_URL);
   }
 
   get amqpUrl(): string {
-    return this.options.amqpUrl ?? TEST_AMQP_URL;
+    return this.options.amqpUrl ?? AMQP_URL;
   }
 
   /** Starts everything but the workers (see startWorker). Fails, never skips, when a piece is missing. */
@@ -142,25 +125,25 @@ export class LoopStack {
     } catch (error) {
       const outputs = [stack.prometheusProcess?.output, stack.alertmanagerProcess?.output].filter(Boolean).join('\n');
       await stack.stop().catch(() => undefined);
-      throw new Error(`${String(error)}${outputs ? `\n${outputs}` : ''}`);
+      throw new Error(`${describeError(error)}${outputs ? `\n${outputs}` : ''}`, { cause: error });
     }
   }
 
   private async boot(): Promise<void> {
-    for (const file of [rootPath('dist', 'src', 'main.js'), rootPath('dist', 'demo', 'producer.js')]) {
+    for (const file of [repoPath('dist', 'src', 'main.js'), repoPath('dist', 'demo', 'producer.js')]) {
       if (!fs.existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\` first`);
     }
     await assertSwarmManager();
     // Waits rather than one try: another suite may be restarting RabbitMQ's app right now.
     await waitFor(
-      `rabbitmq_prometheus on http://${RABBITMQ_METRICS}/metrics (run scripts/setup-test-env.sh)`,
+      `rabbitmq_prometheus on http://${RABBITMQ_METRICS}/metrics (run \`npm run setup\`)`,
       async () => (await fetch(`http://${RABBITMQ_METRICS}/metrics`)).ok,
       30_000,
       500,
     );
     await waitFor('RabbitMQ to accept AMQP connections', async () => (await this.probe.assertQueue(`${QUEUE_PREFIX}probe`), await this.probe.deleteQueue(`${QUEUE_PREFIX}probe`), true), 30_000, 500);
     // Best effort: leftovers of crashed runs (their creating process is gone).
-    await Promise.all([removeOrphanedServices().catch(() => undefined), this.removeOrphanedQueues().catch(() => undefined)]);
+    await Promise.all([removeOrphanedServices('alertscale-e2e-').catch(() => undefined), this.removeOrphanedQueues().catch(() => undefined)]);
 
     const [image] = await Promise.all([buildWorkerImage(), this.allocateQueues()]);
     this.image = image;
@@ -201,14 +184,14 @@ export class LoopStack {
     fs.writeFileSync(prometheusConfig, this.prometheusYaml(rulesDir, alertmanagerPort, prometheusPort, alertscalePorts));
 
     // All three at once: Prometheus needs ~5s to discover Alertmanager anyway.
-    this.alertmanagerProcess = new OwnedProcess('alertmanager', ALERTMANAGER_BIN, [
+    this.alertmanagerProcess = new OwnedProcess('alertmanager', BIN.alertmanager, [
       `--config.file=${amConfig}`,
       `--storage.path=${path.join(this.dir, 'alertmanager-data')}`,
       `--web.listen-address=127.0.0.1:${alertmanagerPort}`,
       '--cluster.listen-address=',
       '--log.level=warn',
     ]);
-    this.prometheusProcess = new OwnedProcess('prometheus', PROMETHEUS_BIN, [
+    this.prometheusProcess = new OwnedProcess('prometheus', BIN.prometheus, [
       `--config.file=${prometheusConfig}`,
       `--storage.tsdb.path=${path.join(this.dir, 'prometheus-data')}`,
       `--web.listen-address=127.0.0.1:${prometheusPort}`,
@@ -224,8 +207,8 @@ export class LoopStack {
       }).then((instance) => void this.alertscale.push(instance)),
     );
     await Promise.all([
-      this.waitReady(this.alertmanagerProcess, alertmanagerUrl),
-      this.waitReady(this.prometheusProcess, prometheusUrl),
+      waitReady(this.alertmanagerProcess, alertmanagerUrl),
+      waitReady(this.prometheusProcess, prometheusUrl),
       ...instances,
     ]);
     this.alertscale.sort((a, b) => alertscalePorts.indexOf(Number(new URL(a.url).port)) - alertscalePorts.indexOf(Number(new URL(b.url).port)));
@@ -248,24 +231,12 @@ export class LoopStack {
   private checkRuleDurations(rules: Array<{ type: string; name: string; duration?: number; labels?: Record<string, string> }>): void {
     const durations = this.options.rules?.durations ?? {};
     for (const rule of rules) {
-      const action = rule.labels?.scale_action as 'up' | 'down' | 'to' | undefined;
-      const wanted = action ? durations[action]?.for : undefined;
+      const action = rule.labels?.[ALERT_LABEL.action];
+      const wanted = isScaleAction(action) ? durations[action]?.for : undefined;
       if (rule.type !== 'alerting' || wanted === undefined) continue;
       const seconds = parsePromDuration(wanted) / 1000;
       if (rule.duration !== seconds) throw new Error(`Prometheus loaded ${rule.name} with for=${rule.duration}s, expected ${seconds}s`);
     }
-  }
-
-  private async waitReady(daemon: OwnedProcess, base: string): Promise<void> {
-    await waitFor(
-      `${daemon.name} at ${base}/-/ready`,
-      async () => {
-        if (!daemon.running) throw new Error(`${daemon.name} exited\n${daemon.output}`);
-        return (await fetch(`${base}/-/ready`)).ok;
-      },
-      30_000,
-      100,
-    );
   }
 
   private async allocateQueues(): Promise<void> {
@@ -275,7 +246,7 @@ export class LoopStack {
         key: queue.key,
         queue: `${QUEUE_PREFIX}${this.runId}.${queue.key}`,
         service: `alertscale-e2e-${this.runId}-${queue.key}`,
-        metricsBase: await freePortRange(maxReplicas),
+        metricsBase: await findFreePortRange(maxReplicas),
         maxReplicas,
       });
     }
@@ -293,7 +264,7 @@ export class LoopStack {
       ].join('\n'),
     );
     return [
-      '# Generated by test/e2e/support/loopStack.ts: loopback targets only.',
+      '# Generated by harness/loopStack.ts: loopback targets only.',
       `global: {scrape_interval: ${scrape}, scrape_timeout: ${timeout}, evaluation_interval: ${evaluation}}`,
       `rule_files: [${JSON.stringify(`${rulesDir}/*.rules.yml`)}]`,
       'alerting:',
@@ -361,7 +332,7 @@ export class LoopStack {
       LOG_LEVEL: 'info',
       ...('burst' in mode ? { PRODUCER_BURST: String(mode.burst) } : { PRODUCER_RATE: String(mode.rate), PRODUCER_DURATION_S: String(mode.durationS) }),
     };
-    const producer = new OwnedProcess(`producer ${q.queue}`, process.execPath, [rootPath('dist', 'demo', 'producer.js')], { env });
+    const producer = new OwnedProcess(`producer ${q.queue}`, process.execPath, [repoPath('dist', 'demo', 'producer.js')], { env });
     this.producers.add(producer);
     const done = producer.exited.then((code) => {
       this.producers.delete(producer);
@@ -384,7 +355,7 @@ export class LoopStack {
     const loop = (async () => {
       while (running) {
         try {
-          const snapshot: ServiceSnapshot = await inspectService(service);
+          const snapshot = await inspectService(service);
           samples.push({
             at: Date.now(),
             replicas: snapshot.replicas,
@@ -414,10 +385,7 @@ export class LoopStack {
   async decisions(service: string, index = 0): Promise<Decision[]> {
     const instance = this.alertscale[index];
     if (!instance) throw new Error(`no alertscale instance ${index}`);
-    const response = await fetch(`${instance.url}/api/v1/decisions?limit=500`);
-    if (!response.ok) throw new Error(`GET /api/v1/decisions answered ${response.status}`);
-    const { decisions } = (await response.json()) as { decisions: Decision[] };
-    return decisions.filter((d) => d.service === service).reverse();
+    return (await recentDecisions(instance.url)).filter((d) => d.service === service).reverse();
   }
 
   /** Every instance's decisions about `service`, each tagged with its instance. */
@@ -429,8 +397,8 @@ export class LoopStack {
   /** Alerts Prometheus holds for the service (pending or firing). */
   async prometheusAlerts(service: string): Promise<Array<{ name: string; state: string; action: string; value: string }>> {
     return (await this.prometheus.alerts())
-      .filter((a) => a.labels.scale_service === service)
-      .map((a) => ({ name: a.labels.alertname ?? '', state: a.state, action: a.labels.scale_action ?? '', value: a.value }));
+      .filter((a) => a.labels[ALERT_LABEL.service] === service)
+      .map((a) => ({ name: a.labels.alertname ?? '', state: a.state, action: a.labels[ALERT_LABEL.action] ?? '', value: a.value }));
   }
 
   /** Removes the worker of `key` and its queue now (the bench does this between phases). */
@@ -479,22 +447,13 @@ export class LoopStack {
   /** Queues this harness left on the shared broker in a run whose process is gone (names carry the pid). */
   private async removeOrphanedQueues(): Promise<void> {
     const text = await (await fetch(`http://${RABBITMQ_METRICS}/metrics/detailed?family=queue_consumer_count`)).text();
-    const names = new Set([...text.matchAll(/queue="(alertscale-e2e\.(\d+)-[0-9a-f]+\.[^"]+)"/g)].filter((m) => !pidAlive(Number(m[2]))).map((m) => m[1] as string));
+    const names = new Set([...text.matchAll(/queue="(alertscale-e2e\.(\d+)-[0-9a-f]+\.[^"]+)"/g)].filter((m) => !processAlive(Number(m[2]))).map((m) => m[1] as string));
     for (const name of names) await this.probe.deleteQueue(name).catch(() => undefined);
   }
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Prometheus duration ("1m30s", "2s", "500ms") in milliseconds. */
-export function parsePromDuration(text: string): number {
+function parsePromDuration(text: string): number {
   const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
   let total = 0;
   let rest = text.trim();

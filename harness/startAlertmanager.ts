@@ -2,9 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findFreePort } from './startAlertscale';
-
-export const ALERTMANAGER_BIN = '/usr/bin/prometheus-alertmanager';
+import { BIN } from './ownedProcess';
+import { findFreePort } from './polling';
 
 export interface RunningAlertmanager {
   url: string;
@@ -41,7 +40,7 @@ export async function startAlertmanager(webhookUrl: string, token: string): Prom
     ].join('\n'),
   );
   const child = spawn(
-    ALERTMANAGER_BIN,
+    BIN.alertmanager,
     [`--config.file=${join(dir, 'alertmanager.yml')}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -55,7 +54,7 @@ export async function startAlertmanager(webhookUrl: string, token: string): Prom
   while (!(await fetch(`${url}/-/ready`).then((response) => response.ok, () => false))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`Alertmanager (${ALERTMANAGER_BIN}) did not start; run scripts/setup-test-env.sh:\n${output}`);
+      throw new Error(`Alertmanager (${BIN.alertmanager}) did not start; run \`npm run setup\`:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

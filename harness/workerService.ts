@@ -1,45 +1,18 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
-import { buildLocalImage, PROJECT_DIR } from '../../support/buildLocalImage';
-import { docker, SECOND_NS } from '../../support/swarm';
-import { waitFor } from './ownedProcess';
+import { docker, nodeHttpCheck, removeService, SECOND_NS } from './docker';
+import { buildLocalImage } from './images/buildLocalImage';
+import { REPO_ROOT } from './repoRoot';
+import { ownerLabel } from './swarmServices';
 
-/**
- * Removes a service and waits until its containers are gone. Swarm's agent
- * deletes stopped containers only seconds later, so once they have exited
- * (gracefully: the worker requeues what it holds) they are removed here.
- */
-export async function removeService(name: string): Promise<void> {
-  try {
-    await docker.getService(name).remove();
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return;
-    throw error;
-  }
-  const filters = JSON.stringify({ label: [`com.docker.swarm.service.name=${name}`] });
-  await waitFor(
-    `the containers of ${name} to go`,
-    async () => {
-      const left = (await docker.listContainers({ all: true, filters })) as Array<{ Id: string; State: string }>;
-      await Promise.all(left.filter((c) => c.State === 'exited' || c.State === 'created' || c.State === 'dead').map((c) => docker.getContainer(c.Id).remove().catch(() => undefined)));
-      return left.length === 0;
-    },
-    45_000,
-    250,
-  );
-}
-
-/** Label on every Swarm service the harness creates: `<hostname>:<pid>` of the creating process. */
-export const OWNER_LABEL = 'alertscale-e2e.owner';
-export const WORKER_IMAGE_TAG = 'alertscale-local:e2e-demo';
+const WORKER_IMAGE_TAG = 'alertscale-local:e2e-demo';
 
 /** Hash of what the worker image is built from: demo/ sources, tsconfigs, the lockfile, the node binary. */
 function workerSourceHash(): string {
   const hash = createHash('sha256');
-  const add = (file: string): void => void hash.update(`${path.relative(PROJECT_DIR, file)}\n`).update(fs.readFileSync(file));
+  const add = (file: string): void => void hash.update(`${path.relative(REPO_ROOT, file)}\n`).update(fs.readFileSync(file));
   const walk = (dir: string): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(dir, entry.name);
@@ -47,8 +20,8 @@ function workerSourceHash(): string {
       else if (entry.isFile()) add(full);
     }
   };
-  walk(path.join(PROJECT_DIR, 'demo'));
-  for (const file of ['tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json']) add(path.join(PROJECT_DIR, file));
+  walk(path.join(REPO_ROOT, 'demo'));
+  for (const file of ['tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json']) add(path.join(REPO_ROOT, file));
   const node = fs.statSync(fs.realpathSync(process.execPath));
   hash.update(`${process.execPath}:${node.size}:${node.mtimeMs}`);
   return hash.digest('hex').slice(0, 16);
@@ -56,7 +29,7 @@ function workerSourceHash(): string {
 
 /**
  * The demo worker image (node + compiled demo/ + production node_modules),
- * assembled by test/support/buildLocalImage.ts. Compiling takes seconds, so the
+ * assembled by harness/images/buildLocalImage.ts. Compiling takes seconds, so the
  * result is also tagged with a hash of its sources and reused by later test
  * files and runs while those sources are unchanged (older such tags are removed).
  */
@@ -71,24 +44,6 @@ export async function buildWorkerImage(): Promise<string> {
   const stale = images.flatMap((image) => image.RepoTags ?? []).filter((name) => name !== alias && name.startsWith(`${WORKER_IMAGE_TAG}-`));
   for (const name of stale) await docker.getImage(name).remove().catch(() => undefined);
   return alias;
-}
-
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-}
-
-/** A base port such that base .. base+count-1 are free on 127.0.0.1 right now (worker replicas listen on base + slot - 1). */
-export async function freePortRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const free = await Promise.all(Array.from({ length: count }, (_, i) => portIsFree(base + i)));
-    if (free.every(Boolean)) return base;
-  }
-  throw new Error(`no ${count} consecutive free ports found on 127.0.0.1`);
 }
 
 export interface WorkerServiceOptions {
@@ -139,14 +94,6 @@ export function readJobLog(file: string): JobLine[] {
   return out;
 }
 
-/** `node -e` health check of the replica's own metrics port (no curl in the image). */
-function slotHealthCheck(base: number): string[] {
-  const script =
-    `require('http').get({host:'127.0.0.1',port:${base}+Number(process.env.TASK_SLOT)-1,path:'/healthz',timeout:1500},` +
-    `r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))`;
-  return ['CMD', 'node', '-e', script];
-}
-
 /**
  * The demo worker as a real Swarm service on the host network: replicas share
  * the host's ports, so each listens for metrics on base + slot - 1
@@ -166,7 +113,7 @@ export async function createWorkerService(options: WorkerServiceOptions): Promis
   try {
     await docker.createService({
       Name: options.name,
-      Labels: { [OWNER_LABEL]: `${os.hostname()}:${process.pid}`, ...options.labels },
+      Labels: { ...ownerLabel(), ...options.labels },
       TaskTemplate: {
         ContainerSpec: {
           Image: options.image,
@@ -187,7 +134,7 @@ export async function createWorkerService(options: WorkerServiceOptions): Promis
           Mounts: [{ Type: 'bind', Source: jobLogDir, Target: '/joblog' }],
           StopGracePeriod: 5 * SECOND_NS,
           // Each replica checks its own port: base + TASK_SLOT - 1.
-          HealthCheck: { Test: slotHealthCheck(options.metricsBase), Interval: 2 * SECOND_NS, Timeout: 2 * SECOND_NS, Retries: 3 },
+          HealthCheck: { Test: nodeHttpCheck(`${options.metricsBase}+Number(process.env.TASK_SLOT)-1`, '/healthz', 1500), Interval: 2 * SECOND_NS, Timeout: 2 * SECOND_NS, Retries: 3 },
         },
         Networks: [{ Target: 'host' }],
         RestartPolicy: { Condition: 'on-failure', Delay: 1 * SECOND_NS, MaxAttempts: 3 },
@@ -207,43 +154,4 @@ export async function createWorkerService(options: WorkerServiceOptions): Promis
     metricsTargets: (max) => Array.from({ length: max }, (_, i) => `127.0.0.1:${options.metricsBase + i}`),
     remove,
   };
-}
-
-export interface ServiceSnapshot {
-  replicas: number;
-  labels: Record<string, string>;
-  previousReplicas?: number;
-}
-
-export async function inspectService(name: string): Promise<ServiceSnapshot> {
-  const info = (await docker.getService(name).inspect()) as {
-    Spec: { Mode?: { Replicated?: { Replicas?: number } }; Labels?: Record<string, string> };
-    PreviousSpec?: { Mode?: { Replicated?: { Replicas?: number } } };
-  };
-  const previous = info.PreviousSpec?.Mode?.Replicated?.Replicas;
-  return {
-    replicas: info.Spec.Mode?.Replicated?.Replicas ?? -1,
-    labels: info.Spec.Labels ?? {},
-    ...(previous !== undefined ? { previousReplicas: previous } : {}),
-  };
-}
-
-/** Removes services an earlier run of the harness left behind, if the process that created them is gone. */
-export async function removeOrphanedServices(): Promise<string[]> {
-  const services = (await docker.listServices({ filters: JSON.stringify({ label: [OWNER_LABEL] }) } as never)) as unknown as Array<{
-    Spec?: { Name?: string; Labels?: Record<string, string> };
-  }>;
-  const orphaned = services.filter((service) => {
-    const [host, pid] = (service.Spec?.Labels?.[OWNER_LABEL] ?? '').split(':');
-    if (host !== os.hostname() || !pid) return false;
-    try {
-      process.kill(Number(pid), 0);
-      return false;
-    } catch {
-      return true;
-    }
-  });
-  const names = orphaned.map((service) => service.Spec?.Name ?? '').filter(Boolean);
-  await Promise.all(names.map((name) => removeService(name).catch(() => undefined)));
-  return names;
 }
