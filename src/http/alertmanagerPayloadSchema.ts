@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
 const labelSet = z.record(z.string(), z.string());
+const alertStatus = z.enum(['firing', 'resolved']);
+
+/** The statuses an alert (and a notification) can have. */
+export const ALERT_STATUSES = alertStatus.options;
 
 /**
  * Alertmanager's webhook payload (version 4). Unknown fields are accepted and
@@ -9,13 +13,13 @@ const labelSet = z.record(z.string(), z.string());
 export const alertmanagerPayloadSchema = z.object({
   version: z.string().optional(),
   receiver: z.string().max(1024),
-  status: z.enum(['firing', 'resolved']),
+  status: alertStatus,
   groupKey: z.string().max(8192),
   truncatedAlerts: z.number().int().nonnegative().default(0),
   alerts: z
     .array(
       z.object({
-        status: z.enum(['firing', 'resolved']),
+        status: alertStatus,
         labels: labelSet,
         annotations: labelSet.default({}),
         startsAt: z.string().max(64),

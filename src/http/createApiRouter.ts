@@ -1,13 +1,13 @@
 import { Router } from 'express';
 import type { SwarmGateway } from '../app/ports';
 import { AlertscaleError } from '../app/errors';
-import type { RecentDecisions } from '../adapters/observability/createRecentDecisions';
 import { SERVICE_NAME } from '../domain/alertContract';
 import { describeService } from '../domain/describeService';
+import type { RecentDecisionsView } from './ports';
 
 export interface ApiDeps {
   swarm: SwarmGateway;
-  recent: RecentDecisions;
+  recent: RecentDecisionsView;
   ceiling: number;
 }
 

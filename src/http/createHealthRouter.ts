@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import type { IntentQueue, SwarmGateway } from '../app/ports';
-import type { Metrics } from '../adapters/observability/metrics';
+import type { HttpMetrics } from './ports';
 
 export interface HealthDeps {
   swarm: SwarmGateway;
   queue: IntentQueue;
-  metrics: Metrics;
+  metrics: HttpMetrics;
   /** True once shutdown began: readiness fails so traffic drains away. */
   isShuttingDown: () => boolean;
 }

@@ -11,6 +11,9 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   unavailable: 503,
 };
 
+/** Every status POST /webhook answers: accepted, each coded error's, and 500 for a bug. */
+export const WEBHOOK_STATUS_CODES: readonly number[] = [202, ...new Set(Object.values(STATUS_BY_CODE)), 500];
+
 interface BodyParserError {
   type?: string;
   status?: number;

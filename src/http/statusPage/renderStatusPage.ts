@@ -4,6 +4,7 @@ import { OUTCOMES, type Decision, type Outcome } from '../../domain/types';
 import { escapeHtml } from './escapeHtml';
 import { formatRelative } from './formatRelative';
 import { STATUS_PAGE_STYLE } from './statusPageStyle';
+import { ALERT_LABEL } from '../../domain/alertContract';
 
 export type AlertState = 'active' | 'silenced' | 'inhibited';
 
@@ -35,7 +36,7 @@ function when(iso: string | undefined, nowMs: number): string {
 }
 
 function silenceLink(alertmanagerUrl: string, service: string): string {
-  const filter = encodeURIComponent(`{scale_service="${service}"}`);
+  const filter = encodeURIComponent(`{${ALERT_LABEL.service}="${service}"}`);
   return `${alertmanagerUrl.replace(/\/+$/, '')}/#/silences?filter=${filter}`;
 }
 

@@ -3,12 +3,12 @@ import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqp
 import type winston from 'winston';
 import { TransientError } from '../../../app/errors';
 import type { IntentHandler, IntentQueue, SubmitReceipt } from '../../../app/ports';
-import { createKeyedSerializer } from '../../../app/runExclusive';
+import { createKeyedSerializer } from '../createKeyedSerializer';
 import type { Decision, ScaleIntent } from '../../../domain/types';
 import type { Metrics } from '../../observability/metrics';
 import { BrokerConnection, describeError, type ReconnectOptions } from './brokerConnection';
 import { decodeIntent, encodeIntent, INTENT_MESSAGE_TYPE } from './intentCodec';
-import { declareIntentTopology, intentTopology, type IntentTopology } from './topology';
+import { type DEAD_LETTER_REASONS, declareIntentTopology, intentTopology, type IntentTopology } from './topology';
 
 export interface RabbitIntentQueueOptions {
   /** AMQP_URL, e.g. amqp://user:pass@rabbitmq:5672/vhost?heartbeat=30 */
@@ -46,7 +46,7 @@ class NoRouteError extends Error {
   }
 }
 
-type DeadLetterReason = 'expired' | 'malformed' | 'delivery_limit';
+type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 /** Quorum queues count earlier deliveries in `x-delivery-count` (absent or 0 on the first). */
 function deliveryCount(message: ConsumeMessage): number {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ScaleIntent } from '../../../domain/types';
+import { SCALE_ACTIONS, type ScaleIntent } from '../../../domain/types';
 
 /** AMQP `type` property of intent messages; bump when the body changes incompatibly. */
 export const INTENT_MESSAGE_TYPE = 'alertscale.intent.v1';
@@ -7,7 +7,7 @@ export const INTENT_MESSAGE_TYPE = 'alertscale.intent.v1';
 const intentSchema = z.object({
   key: z.string().min(1),
   service: z.string().min(1),
-  action: z.enum(['up', 'down', 'to']),
+  action: z.enum(SCALE_ACTIONS),
   stepOverrides: z.array(z.number()),
   usesServiceStep: z.boolean(),
   target: z.number().optional(),
