@@ -142,8 +142,8 @@ export function createGuardServer(options: GuardServerOptions): http.Server {
         return;
       }
       outcome = 'docker_unreachable';
-      logger.error(`Docker API unreachable for ${guarded.method} ${guarded.url.slice(0, 200)}: ${(error as Error).message}`, { event: 'docker_unreachable' });
-      if (!response.headersSent) answerJson(response, 502, { message: `alertscale's Docker API guard could not reach Docker: ${(error as Error).message}` });
+      logger.error(`Docker API unreachable for ${guarded.method} ${guarded.url.slice(0, 200)}: ${(error).message}`, { event: 'docker_unreachable' });
+      if (!response.headersSent) answerJson(response, 502, { message: `alertscale's Docker API guard could not reach Docker: ${(error).message}` });
       else response.destroy();
     } finally {
       metrics.requests.inc({ outcome });

@@ -62,7 +62,7 @@ describe('the Docker API guard as a Swarm service', () => {
     const throughGuard = createDockerClient(`tcp://127.0.0.1:${port}`);
     const info = await throughGuard.getService(target).inspect();
     info.Spec.Mode.Replicated.Replicas = 2;
-    await throughGuard.getService(info.ID).update({ _query: { version: info.Version.Index }, _body: info.Spec } as never);
+    await throughGuard.getService(info.ID).update({ _query: { version: info.Version.Index }, _body: info.Spec });
     expect((await inspectService(target)).replicas).toBe(2);
 
     const created = await fetch(`http://127.0.0.1:${port}/v1.41/services/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Name: `${guard}-created` }) });

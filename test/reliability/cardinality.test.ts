@@ -7,7 +7,6 @@
 import { reportResult } from './support/report';
 import { useAlertscale } from '../support/useAlertscale';
 import { assertSwarmManager } from '../../harness/docker';
-import { startAlertscale } from '../../harness/startAlertscale';
 import { fixtureFor, post, firstAlert, type Notification } from '../../harness/notifications';
 
 jest.setTimeout(120_000);

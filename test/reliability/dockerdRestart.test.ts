@@ -7,7 +7,6 @@
 import { histogram, reportResult } from './support/report';
 import { startDockerd, stopDockerd } from './support/restartDockerd';
 import { inspectService, uniqueName } from '../../harness/docker';
-import { startAlertscale } from '../../harness/startAlertscale';
 import { deliverLikeAlertmanager, post, uniqueNotification } from '../../harness/notifications';
 import { createParkedService } from '../../harness/swarmServices';
 import { useTestServices } from '../support/useTestServices';
@@ -31,7 +30,7 @@ describe('dockerd stopped and started', () => {
     const name = uniqueName(PREFIX);
     created.push(name);
     await createParkedService(name, { 'alertscale.enabled': 'true', 'alertscale.max': '5', 'alertscale.cooldown.up': '0s' }, 2);
-    const url = alertscale().url as string;
+    const url = alertscale().url;
 
     const stoppedAt = Date.now();
     await stopDockerd();

@@ -8,7 +8,7 @@
 import { histogram, reportResult, seededRandom } from './support/report';
 import { inspectService, uniqueName } from '../../harness/docker';
 import { sleep } from '../../harness/polling';
-import { recentDecisions, startAlertscale } from '../../harness/startAlertscale';
+import { recentDecisions } from '../../harness/startAlertscale';
 import { post, resolvedOf, uniqueNotification, type Notification } from '../../harness/notifications';
 import { createParkedService } from '../../harness/swarmServices';
 import { useTestServices } from '../support/useTestServices';

@@ -131,7 +131,7 @@ describe('the Docker API guard in front of the real Docker', () => {
     expect(JSON.parse(response.body).message).toMatch(new RegExp(`rule ${rule}`));
     expect(await inspect(scaled)).toEqual(before);
     expect(await inspect(notOptedIn)).toEqual(plainBefore);
-    const services = await docker.listServices({ filters: JSON.stringify({ name: [`${PREFIX}-created`] }) } as never);
+    const services = await docker.listServices({ filters: JSON.stringify({ name: [`${PREFIX}-created`] }) });
     expect(services).toHaveLength(0);
     const containers = await docker.listContainers({ all: true, filters: JSON.stringify({ name: [`${PREFIX}-c-`] }) });
     expect(containers).toHaveLength(0);

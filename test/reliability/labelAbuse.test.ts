@@ -10,7 +10,6 @@ import type { NotificationResult } from '../../src/app/handleNotification';
 import type { Decision } from '../../src/domain/types';
 import { histogram, reportResult } from './support/report';
 import { docker, inspectService, uniqueName } from '../../harness/docker';
-import { startAlertscale } from '../../harness/startAlertscale';
 import { post, uniqueNotification, firstAlert } from '../../harness/notifications';
 import { createParkedService } from '../../harness/swarmServices';
 import { useTestServices } from '../support/useTestServices';

@@ -6,7 +6,6 @@
 import { inspectService } from '../../../harness/docker';
 import { waitFor } from '../../../harness/polling';
 import { AMQP_URL, rabbitmqctl } from '../../../harness/rabbit';
-import { startAlertscale } from '../../../harness/startAlertscale';
 import { fixtureFor, refired } from '../../../harness/notifications';
 import { useTestServices } from '../../support/useTestServices';
 import { useAlertscale } from '../../support/useAlertscale';

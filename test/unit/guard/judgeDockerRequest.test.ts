@@ -1,4 +1,4 @@
-import { judgeDockerRequest, type CurrentService, type GuardLimits, type GuardVerdict } from '../../../src/guard/rules/judgeDockerRequest';
+import { judgeDockerRequest, type CurrentService, type GuardLimits } from '../../../src/guard/rules/judgeDockerRequest';
 import { parseStrictJson } from '../../../src/guard/rules/parseStrictJson';
 import { currentServiceOf, serviceSpec, updateRequest } from '../../support/guardBuilders';
 
@@ -15,7 +15,7 @@ interface Row {
   current?: CurrentService;
   limits?: GuardLimits;
   /** forward, stale, read_body, inspect, or the rule a refusal names. */
-  expected: GuardVerdict['verdict'] | string;
+  expected: string;
   reason?: RegExp;
 }
 

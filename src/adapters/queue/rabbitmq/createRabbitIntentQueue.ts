@@ -184,7 +184,7 @@ export function createRabbitIntentQueue(options: RabbitIntentQueueOptions): Rabb
 
   function deadLetter(channel: Channel, message: ConsumeMessage, reason: DeadLetterReason, text: string, meta: Record<string, unknown>): void {
     if (settle(channel, message, 'reject')) metrics.intentsDeadLettered.inc({ reason });
-    logger.warn(`intent dead-lettered (${reason}): ${text}`, { event: 'intent_dead_lettered', reason, queue: topology.deadLetterQueue, messageId: message.properties.messageId, ...meta });
+    logger.warn(`intent dead-lettered (${reason}): ${text}`, { event: 'intent_dead_lettered', reason, queue: topology.deadLetterQueue, messageId: message.properties.messageId as unknown, ...meta });
   }
 
   function onDelivery(connection: BrokerConnection, model: ChannelModel, channel: Channel, message: ConsumeMessage | null): void {
@@ -269,7 +269,7 @@ export function createRabbitIntentQueue(options: RabbitIntentQueueOptions): Rabb
           },
           (error: unknown) => {
             const wasReturned = returned.delete(messageId);
-            if (error) reject(error instanceof Error ? error : new Error(String(error)));
+            if (error) reject(error instanceof Error ? error : new Error(describeError(error)));
             else if (wasReturned) reject(new NoRouteError(topology.queue));
             else resolve();
           },
