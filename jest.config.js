@@ -16,11 +16,7 @@
  */
 const FUZZ = ['<rootDir>/test/reliability/fuzzWebhook.test.ts'];
 const PURE_DIRS = ['<rootDir>/test/unit/', '<rootDir>/test/app/', '<rootDir>/test/http/'];
-const PURE_ELSEWHERE = [
-  '<rootDir>/test/deploy/demoConfig.test.ts',
-  '<rootDir>/test/deploy/healthChecks.test.ts',
-  '<rootDir>/test/monitoring/dashboards.test.ts',
-];
+const PURE_ELSEWHERE = ['<rootDir>/test/deploy/demoConfig.test.ts', '<rootDir>/test/deploy/healthChecks.test.ts', '<rootDir>/test/monitoring/dashboards.test.ts'];
 const escape = (path) => path.replace('<rootDir>', '').replace(/[.]/g, '\\.');
 const PURE_PATTERNS = [...PURE_DIRS, ...PURE_ELSEWHERE, ...FUZZ].map((path) => `^<rootDir>${escape(path)}`);
 

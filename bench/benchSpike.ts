@@ -47,7 +47,10 @@ const CONFIG = {
   scrapeInterval: env('BENCH_SCRAPE_INTERVAL', '15s'),
   evaluationInterval: env('BENCH_EVAL_INTERVAL', '15s'),
   resendDelay: env('BENCH_RESEND_DELAY', '1m'),
-  phases: env('BENCH_PHASES', 'a,b,c').split(',').map((p) => p.trim()).filter(Boolean),
+  phases: env('BENCH_PHASES', 'a,b,c')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean),
   outDir: env('BENCH_OUT_DIR', repoPath('docs', 'bench')),
 };
 
@@ -162,7 +165,13 @@ async function runPhase(stack: LoopStack, spec: PhaseSpec): Promise<PhaseResult>
   }
   const p95Windows = [...windows.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([w, values]): [number, number] => [(w + 0.5) * CONFIG.windowSeconds, percentile(values.sort((x, y) => x - y), 95)]);
+    .map(([w, values]): [number, number] => [
+      (w + 0.5) * CONFIG.windowSeconds,
+      percentile(
+        values.sort((x, y) => x - y),
+        95,
+      ),
+    ]);
   return {
     spec,
     jobs: new Set(lines.map((l) => l.seq)).size,
@@ -176,7 +185,12 @@ async function runPhase(stack: LoopStack, spec: PhaseSpec): Promise<PhaseResult>
     ...(firstUp ? { firstScaleUpSeconds: rel(Date.parse(firstUp.decidedAt)) } : {}),
     maxReplicas: Math.max(...inWindow.map((s) => s.replicas)),
     replicaChanges,
-    scaledDecisions: scaled.map((d) => ({ at: rel(Date.parse(d.decidedAt)), action: d.action, ...(d.from !== undefined ? { from: d.from } : {}), ...(d.to !== undefined ? { to: d.to } : {}) })),
+    scaledDecisions: scaled.map((d) => ({
+      at: rel(Date.parse(d.decidedAt)),
+      action: d.action,
+      ...(d.from !== undefined ? { from: d.from } : {}),
+      ...(d.to !== undefined ? { to: d.to } : {}),
+    })),
     samples: inWindow.map((s) => ({ ...s, t: rel(s.t) })),
     p95Windows,
     wallSeconds: (Date.now() - started) / 1000,
@@ -200,7 +214,10 @@ async function machine(): Promise<string> {
   const cpus = os.cpus();
   const rabbit = await fetch('http://127.0.0.1:15692/metrics')
     .then((r) => r.text())
-    .then((text) => /rabbitmq_version="([^"]+)"/.exec(text)?.[1] ?? '?', () => '?');
+    .then(
+      (text) => /rabbitmq_version="([^"]+)"/.exec(text)?.[1] ?? '?',
+      () => '?',
+    );
   return [
     `${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}`,
     `Node ${process.version}, Docker ${version('docker', ['version', '--format', '{{.Server.Version}}'], /^(\S+)/)} (single-node Swarm)`,
@@ -231,7 +248,7 @@ function markdown(results: PhaseResult[], machineText: string, perReplica: numbe
     `- **Spike**: the demo producer at ${CONFIG.rate} jobs/s for ${CONFIG.spikeSeconds} s, then stops. One worker replica does ${capacity.toFixed(1)} jobs/s (${CONFIG.serviceTimeMs} ms per job, prefetch 1), so one replica falls behind by ${(CONFIG.rate - capacity).toFixed(1)} jobs/s.`,
     `- **Loop**: everything on 127.0.0.1 — RabbitMQ, Prometheus with \`rules/*.rules.yml\` exactly as shipped (\`for: 1m\` on the up rules) plus a tuning overlay mapping the bench queue to its service, scrape/evaluation every ${CONFIG.scrapeInterval}/${CONFIG.evaluationInterval}, resend delay ${CONFIG.resendDelay}; Alertmanager with \`alertmanager/alertmanager.yml\` (autoscale route as shipped: group_wait 5s, group_interval 1m, repeat_interval 3m); one alertscale process (dist/); the demo worker as a Swarm service (host network) with the labels of \`stack.yml\` (min ${MIN}, max ${MAX}, step.up ${STACK_WORKER_POLICY['alertscale.step.up']}, cooldown.up ${STACK_WORKER_POLICY['alertscale.cooldown.up']}).`,
     `- **Phases**: (a) alertscale off — worker fixed at ${MIN} replica (not opted in, queue not mapped). (b) alertscale on with the shipped rules: the queue has the shipped per-replica target (${perReplica} messages), so \`QueueDesiredReplicas\` (\`to\`) acts; \`QueueBacklogHigh\` is \`unless\`-ed off for a queue with a target, so (b) is also (d), "the proportional rule alone". (c) the step rule alone: the same queue without a per-replica target, so only \`QueueBacklogHigh\` (ready > ${readyUp}, shipped default) can fire, stepping by \`alertscale.step.up\` = ${STACK_WORKER_POLICY['alertscale.step.up']} once per repeat_interval.`,
-    '- **Measured**: latency = enqueue → done of every job, from the worker\'s `JOB_LOG_FILE`; backlog = ready messages sampled every second (AMQP `checkQueue`); drain = last job done − spike end; first scale-up = first `scaled` decision (`/api/v1/decisions`) − spike start.',
+    "- **Measured**: latency = enqueue → done of every job, from the worker's `JOB_LOG_FILE`; backlog = ready messages sampled every second (AMQP `checkQueue`); drain = last job done − spike end; first scale-up = first `scaled` decision (`/api/v1/decisions`) − spike start.",
     '',
     '| phase | jobs | p50 latency | p95 latency | p99 latency | peak backlog | time to drain | first scale-up | max replicas |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -259,7 +276,9 @@ function markdown(results: PhaseResult[], machineText: string, perReplica: numbe
   }
   lines.push('**Replicas over time** (seconds since the spike started → desired replicas):', '');
   for (const r of results) {
-    lines.push(`- ${r.spec.title}: ${changes(r)}${r.scaledDecisions.length ? ` (decisions: ${r.scaledDecisions.map((d) => `${d.action} ${d.from}→${d.to} at ${d.at.toFixed(0)}s`).join(', ')})` : ''}`);
+    lines.push(
+      `- ${r.spec.title}: ${changes(r)}${r.scaledDecisions.length ? ` (decisions: ${r.scaledDecisions.map((d) => `${d.action} ${d.from}→${d.to} at ${d.at.toFixed(0)}s`).join(', ')})` : ''}`,
+    );
   }
   lines.push(
     '',

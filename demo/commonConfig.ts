@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { metricsPortSchema } from './metricsPort';
 
-const amqpUrl = z
-  .string()
-  .refine((value) => /^amqps?:\/\/[^\s]+$/.test(value), { message: 'expected an amqp:// or amqps:// URL' });
+const amqpUrl = z.string().refine((value) => /^amqps?:\/\/[^\s]+$/.test(value), { message: 'expected an amqp:// or amqps:// URL' });
 
 /** Variables shared by the producer and the worker. Keys are the variable names. */
 export const commonConfigShape = {
@@ -19,10 +17,7 @@ export const commonConfigShape = {
 };
 
 /** `+slot` needs TASK_SLOT: reported against METRICS_PORT, the variable the user chose. */
-export function requireSlotWhenUsed(
-  config: { METRICS_PORT: { mode: string }; TASK_SLOT?: number | undefined },
-  ctx: z.RefinementCtx,
-): void {
+export function requireSlotWhenUsed(config: { METRICS_PORT: { mode: string }; TASK_SLOT?: number | undefined }, ctx: z.RefinementCtx): void {
   if (config.METRICS_PORT.mode === 'slot' && config.TASK_SLOT === undefined) {
     ctx.addIssue({
       code: 'custom',

@@ -22,7 +22,9 @@ export async function assertSwarmManager(): Promise<void> {
     throw new Error(`Docker is required and does not answer on /var/run/docker.sock (run \`npm run setup\`): ${describeError(error)}`, { cause: error });
   }
   if (info.Swarm?.LocalNodeState !== 'active' || !info.Swarm.ControlAvailable) {
-    throw new Error(`this Docker node is not an active Swarm manager (LocalNodeState=${info.Swarm?.LocalNodeState}; \`npm run setup\` runs docker swarm init --advertise-addr 127.0.0.1)`);
+    throw new Error(
+      `this Docker node is not an active Swarm manager (LocalNodeState=${info.Swarm?.LocalNodeState}; \`npm run setup\` runs docker swarm init --advertise-addr 127.0.0.1)`,
+    );
   }
 }
 
@@ -133,7 +135,14 @@ export async function removeService(name: string, timeoutMs = 45_000): Promise<v
     async () => {
       const left = (await docker.listContainers({ all: true, filters })) as Array<{ Id: string; State: string }>;
       const stopped = left.filter((c) => c.State === 'exited' || c.State === 'created' || c.State === 'dead');
-      await Promise.all(stopped.map((c) => docker.getContainer(c.Id).remove().catch(() => undefined)));
+      await Promise.all(
+        stopped.map((c) =>
+          docker
+            .getContainer(c.Id)
+            .remove()
+            .catch(() => undefined),
+        ),
+      );
       return left.length === 0;
     },
     timeoutMs,
@@ -149,7 +158,6 @@ export async function removeService(name: string, timeoutMs = 45_000): Promise<v
  */
 export function nodeHttpCheck(port: number | string, path = '/healthz', timeoutMs = 2000): string[] {
   const script =
-    `require('http').get({host:'127.0.0.1',port:${port},path:'${path}',timeout:${timeoutMs}},` +
-    `r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))`;
+    `require('http').get({host:'127.0.0.1',port:${port},path:'${path}',timeout:${timeoutMs}},` + `r=>process.exit(r.statusCode===200?0:1)).on('error',()=>process.exit(1))`;
   return ['CMD', 'node', '-e', script];
 }

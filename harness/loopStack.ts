@@ -141,7 +141,12 @@ export class LoopStack {
       30_000,
       500,
     );
-    await waitFor('RabbitMQ to accept AMQP connections', async () => (await this.probe.assertQueue(`${QUEUE_PREFIX}probe`), await this.probe.deleteQueue(`${QUEUE_PREFIX}probe`), true), 30_000, 500);
+    await waitFor(
+      'RabbitMQ to accept AMQP connections',
+      async () => (await this.probe.assertQueue(`${QUEUE_PREFIX}probe`), await this.probe.deleteQueue(`${QUEUE_PREFIX}probe`), true),
+      30_000,
+      500,
+    );
     // Best effort: leftovers of crashed runs (their creating process is gone).
     await Promise.all([removeOrphanedServices('alertscale-e2e-').catch(() => undefined), this.removeOrphanedQueues().catch(() => undefined)]);
 
@@ -176,9 +181,7 @@ export class LoopStack {
     const mapped = this.options.queues.filter((q) => q.mapped !== false);
     fs.writeFileSync(
       path.join(rulesDir, 'e2e-queues.rules.yml'),
-      queueTuningRules(
-        mapped.map(({ key, mapped: _mapped, maxReplicas: _max, ...tuning }) => ({ ...tuning, queue: this.queue(key).queue, service: this.queue(key).service })),
-      ),
+      queueTuningRules(mapped.map(({ key, mapped: _mapped, maxReplicas: _max, ...tuning }) => ({ ...tuning, queue: this.queue(key).queue, service: this.queue(key).service }))),
     );
     const prometheusConfig = path.join(this.dir, 'prometheus.yml');
     fs.writeFileSync(prometheusConfig, this.prometheusYaml(rulesDir, alertmanagerPort, prometheusPort, alertscalePorts));
@@ -206,11 +209,7 @@ export class LoopStack {
         ...(this.options.alertscaleEnv ?? {}),
       }).then((instance) => void this.alertscale.push(instance)),
     );
-    await Promise.all([
-      waitReady(this.alertmanagerProcess, alertmanagerUrl),
-      waitReady(this.prometheusProcess, prometheusUrl),
-      ...instances,
-    ]);
+    await Promise.all([waitReady(this.alertmanagerProcess, alertmanagerUrl), waitReady(this.prometheusProcess, prometheusUrl), ...instances]);
     this.alertscale.sort((a, b) => alertscalePorts.indexOf(Number(new URL(a.url).port)) - alertscalePorts.indexOf(Number(new URL(b.url).port)));
     await waitFor(
       'Prometheus to discover Alertmanager',
@@ -220,10 +219,14 @@ export class LoopStack {
       },
       30_000,
     );
-    const groups = await waitFor('every rule group to load', async () => {
-      const loaded = await this.prometheus.groups();
-      return loaded.some((g) => g.name === 'alertscale-e2e-tuning') ? loaded : undefined;
-    }, 20_000);
+    const groups = await waitFor(
+      'every rule group to load',
+      async () => {
+        const loaded = await this.prometheus.groups();
+        return loaded.some((g) => g.name === 'alertscale-e2e-tuning') ? loaded : undefined;
+      },
+      20_000,
+    );
     this.checkRuleDurations(groups.flatMap((g) => g.rules));
   }
 
@@ -438,7 +441,9 @@ export class LoopStack {
       ...[...this.workers.keys()].map((key) => attempt(() => this.removeWorker(key))),
     ]);
     // Queues whose worker was never started (or whose removal failed) go too.
-    await Promise.all([...this.queues.values()].map((q) => attempt(() => waitFor(`queue ${q.queue} deleted`, async () => (await this.probe.deleteQueue(q.queue), true), 20_000, 1000))));
+    await Promise.all(
+      [...this.queues.values()].map((q) => attempt(() => waitFor(`queue ${q.queue} deleted`, async () => (await this.probe.deleteQueue(q.queue), true), 20_000, 1000))),
+    );
     await attempt(() => this.probe.close());
     fs.rmSync(this.dir, { recursive: true, force: true });
     if (errors.length > 0) throw errors[0];

@@ -136,7 +136,12 @@ export interface RetriedDelivery {
  * short pause), never 4xx, until a 2xx or the deadline. `url` is read on every
  * attempt, so a restarted instance on a new port is followed.
  */
-export async function deliverLikeAlertmanager(url: () => string, token: string, payload: unknown, options: { retryPauseMs?: number; deadlineMs?: number } = {}): Promise<RetriedDelivery> {
+export async function deliverLikeAlertmanager(
+  url: () => string,
+  token: string,
+  payload: unknown,
+  options: { retryPauseMs?: number; deadlineMs?: number } = {},
+): Promise<RetriedDelivery> {
   const attempts: Delivery[] = [];
   const deadline = Date.now() + (options.deadlineMs ?? 60_000);
   for (;;) {

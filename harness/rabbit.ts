@@ -47,10 +47,12 @@ export async function withChannel<T>(broker: ChannelModel, run: (channel: Channe
 
 /** Ready messages and consumers of a queue (checkQueue on a throwaway connection). */
 export function queueStatus(queue: string): Promise<{ messageCount: number; consumerCount: number }> {
-  return withBroker((broker) => withChannel(broker, async (channel) => {
-    const { messageCount, consumerCount } = await channel.checkQueue(queue);
-    return { messageCount, consumerCount };
-  }));
+  return withBroker((broker) =>
+    withChannel(broker, async (channel) => {
+      const { messageCount, consumerCount } = await channel.checkQueue(queue);
+      return { messageCount, consumerCount };
+    }),
+  );
 }
 
 /** Deletes a queue (RabbitMQ answers ok for one that is already gone). */

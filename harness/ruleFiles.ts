@@ -5,7 +5,6 @@ import { ALERT_LABEL } from '../src/domain/alertContract';
 import type { ScaleAction } from '../src/domain/types';
 import { repoPath } from './repoRoot';
 
-
 /** `for:` / `keep_firing_for:` to put on every scale alert of an action, in the test copy. */
 export interface AlertDurations {
   for?: string;

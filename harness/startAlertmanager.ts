@@ -51,7 +51,12 @@ export async function startAlertmanager(webhookUrl: string, token: string): Prom
   child.once('error', (error) => (output += `spawn failed: ${error.message}`));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15_000;
-  while (!(await fetch(`${url}/-/ready`).then((response) => response.ok, () => false))) {
+  while (
+    !(await fetch(`${url}/-/ready`).then(
+      (response) => response.ok,
+      () => false,
+    ))
+  ) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`Alertmanager (${BIN.alertmanager}) did not start; run \`npm run setup\`:\n${output}`);

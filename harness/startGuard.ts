@@ -34,7 +34,13 @@ export async function startGuard(env: Record<string, string> = {}): Promise<Runn
     const deadline = Date.now() + 10_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`the guard exited with ${child.exitCode}:\n${output}`);
-      if (await fetch(`http://127.0.0.1:${port}/_ping`).then((response) => response.status < 500, () => false)) return;
+      if (
+        await fetch(`http://127.0.0.1:${port}/_ping`).then(
+          (response) => response.status < 500,
+          () => false,
+        )
+      )
+        return;
       if (Date.now() > deadline) throw new Error(`the guard did not answer on ${port}:\n${output}`);
       await sleep(50);
     }

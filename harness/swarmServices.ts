@@ -70,7 +70,14 @@ export async function updateTestService(name: string, change: (spec: Docker.Serv
 }
 
 export async function removeTestServices(names: string[]): Promise<void> {
-  await Promise.all(names.map((name) => docker.getService(name).remove().catch(() => undefined)));
+  await Promise.all(
+    names.map((name) =>
+      docker
+        .getService(name)
+        .remove()
+        .catch(() => undefined),
+    ),
+  );
 }
 
 /** Removes services (named `prefix`...) that runs on this host left behind: their creating process is gone. */

@@ -35,14 +35,24 @@ function workerSourceHash(): string {
  */
 export async function buildWorkerImage(): Promise<string> {
   const alias = `${WORKER_IMAGE_TAG}-${workerSourceHash()}`;
-  const exists = await docker.getImage(alias).inspect().then(() => true, () => false);
+  const exists = await docker
+    .getImage(alias)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
   if (exists) return alias;
   const built = await buildLocalImage({ tag: WORKER_IMAGE_TAG, roots: ['demo'] });
   const [repo, tag] = alias.split(':') as [string, string];
   await docker.getImage(built.id).tag({ repo, tag });
   const images = (await docker.listImages({ filters: JSON.stringify({ reference: [`${repo}:${WORKER_IMAGE_TAG.split(':')[1]}-*`] }) })) as Array<{ RepoTags?: string[] }>;
   const stale = images.flatMap((image) => image.RepoTags ?? []).filter((name) => name !== alias && name.startsWith(`${WORKER_IMAGE_TAG}-`));
-  for (const name of stale) await docker.getImage(name).remove().catch(() => undefined);
+  for (const name of stale)
+    await docker
+      .getImage(name)
+      .remove()
+      .catch(() => undefined);
   return alias;
 }
 
@@ -134,7 +144,12 @@ export async function createWorkerService(options: WorkerServiceOptions): Promis
           Mounts: [{ Type: 'bind', Source: jobLogDir, Target: '/joblog' }],
           StopGracePeriod: 5 * SECOND_NS,
           // Each replica checks its own port: base + TASK_SLOT - 1.
-          HealthCheck: { Test: nodeHttpCheck(`${options.metricsBase}+Number(process.env.TASK_SLOT)-1`, '/healthz', 1500), Interval: 2 * SECOND_NS, Timeout: 2 * SECOND_NS, Retries: 3 },
+          HealthCheck: {
+            Test: nodeHttpCheck(`${options.metricsBase}+Number(process.env.TASK_SLOT)-1`, '/healthz', 1500),
+            Interval: 2 * SECOND_NS,
+            Timeout: 2 * SECOND_NS,
+            Retries: 3,
+          },
         },
         Networks: [{ Target: 'host' }],
         RestartPolicy: { Condition: 'on-failure', Delay: 1 * SECOND_NS, MaxAttempts: 3 },

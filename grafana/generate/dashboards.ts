@@ -261,9 +261,7 @@ function scaledServicesDashboard(): grafana.Dashboard {
     title: 'alertscale: scaled services',
     description: 'The services alertscale scales: p95 latency, queue backlog, replicas and CPU, with the thresholds the rules use.',
     variables: [
-      serviceVariable(
-        '{__name__=~"alertscale_service_replicas|service:http_requests:rate2m|service:container_cpu_usage:cores_per_task_2m|queue:rabbitmq_messages_ready:max"}',
-      ),
+      serviceVariable('{__name__=~"alertscale_service_replicas|service:http_requests:rate2m|service:container_cpu_usage:cores_per_task_2m|queue:rabbitmq_messages_ready:max"}'),
     ],
     items,
   });

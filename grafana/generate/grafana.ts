@@ -64,7 +64,7 @@ function fillPanel<T extends PanelBuilder>(panel: T, o: PanelText & { unit?: str
         .datasource(DATASOURCE)
         .expr(q.expr)
         .legendFormat(q.legend)
-        .range()
+        .range(),
     );
   });
   return panel;

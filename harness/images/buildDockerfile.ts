@@ -42,10 +42,12 @@ export async function buildDockerfile(build: DockerfileBuild): Promise<string> {
   const args = [
     ...cli.args,
     '--progress=plain',
-    '--network', 'host',
+    '--network',
+    'host',
     ...Object.entries(build.buildArgs ?? {}).flatMap(([key, value]) => ['--build-arg', `${key}=${value}`]),
     ...Object.entries(build.secrets ?? {}).flatMap(([id, src]) => ['--secret', `id=${id},src=${src}`]),
-    '-t', build.tag,
+    '-t',
+    build.tag,
     build.contextDir,
   ];
   try {

@@ -56,10 +56,7 @@ export function checkAlertContract(labels: Record<string, string>, annotations: 
     if (targetText === undefined && labels[REPLICAS_ANNOTATION] !== undefined) {
       return invalid(labels, `${REPLICAS_ANNOTATION} is set as a label; it must be an annotation (annotations: ${REPLICAS_ANNOTATION}: "{{ $value }}") for scale_action="to"`);
     }
-    return invalid(
-      labels,
-      `annotation ${REPLICAS_ANNOTATION}="${(targetText ?? '').slice(0, 80)}" must be a number of replicas from 0 to ${MAX_TARGET} for scale_action="to"`,
-    );
+    return invalid(labels, `annotation ${REPLICAS_ANNOTATION}="${(targetText ?? '').slice(0, 80)}" must be a number of replicas from 0 to ${MAX_TARGET} for scale_action="to"`);
   }
   return { kind: 'valid', service, action: 'to', target };
 }

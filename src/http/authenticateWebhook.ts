@@ -16,6 +16,11 @@ export function authenticateWebhook(token: string | undefined): RequestHandler {
     const match = /^Bearer +(\S+) *$/i.exec(header);
     const given = digest(match?.[1] ?? '');
     if (match && timingSafeEqual(given, expected)) return next();
-    next(new AlertscaleError('unauthorized', 'unauthorized: send "Authorization: Bearer <token>" with the token alertscale was given (WEBHOOK_TOKEN or WEBHOOK_TOKEN_FILE); in Alertmanager set http_config.authorization.credentials_file'));
+    next(
+      new AlertscaleError(
+        'unauthorized',
+        'unauthorized: send "Authorization: Bearer <token>" with the token alertscale was given (WEBHOOK_TOKEN or WEBHOOK_TOKEN_FILE); in Alertmanager set http_config.authorization.credentials_file',
+      ),
+    );
   };
 }

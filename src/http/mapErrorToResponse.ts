@@ -25,7 +25,10 @@ interface BodyParserError {
 function fromBodyParser(error: BodyParserError): AlertscaleError | undefined {
   switch (error.type) {
     case 'entity.too.large':
-      return new AlertscaleError('payload_too_large', `payload_too_large: the body exceeds BODY_LIMIT (${error.limit} bytes); lower max_alerts in the Alertmanager webhook_config or raise BODY_LIMIT`);
+      return new AlertscaleError(
+        'payload_too_large',
+        `payload_too_large: the body exceeds BODY_LIMIT (${error.limit} bytes); lower max_alerts in the Alertmanager webhook_config or raise BODY_LIMIT`,
+      );
     case 'entity.parse.failed':
       return new AlertscaleError('invalid_payload', `invalid_payload: the body is not valid JSON (${error.message})`);
     case 'encoding.unsupported':

@@ -92,7 +92,13 @@ describe('processIntent', () => {
   });
 
   test('when Alertmanager cannot be asked, then a down is blocked (fail safe)', async () => {
-    const { process } = setUp({ activeAlerts: { findActiveUpAlerts: async () => { throw new Error('ECONNREFUSED'); } } });
+    const { process } = setUp({
+      activeAlerts: {
+        findActiveUpAlerts: async () => {
+          throw new Error('ECONNREFUSED');
+        },
+      },
+    });
     expect(await process(anIntent({ action: 'down' }))).toMatchObject({ outcome: 'blocked', reason: expect.stringMatching(/could not ask Alertmanager/) });
   });
 
@@ -110,7 +116,9 @@ describe('processIntent', () => {
 
   test('when Docker refuses the update permanently, then the error is not retryable and says so', async () => {
     const { swarm, process } = setUp();
-    swarm.scaleService = async () => { throw new Error('Docker refused update of shop_worker (HTTP 400): invalid spec'); };
+    swarm.scaleService = async () => {
+      throw new Error('Docker refused update of shop_worker (HTTP 400): invalid spec');
+    };
     expect(await process(anIntent())).toMatchObject({ outcome: 'error', retryable: false, reason: expect.stringMatching(/HTTP 400/) });
   });
 });

@@ -27,7 +27,11 @@ async function aService(labels: Record<string, string>, replicas = 1): Promise<s
 
 async function notify(service: string, action: 'up' | 'down' = 'up'): Promise<{ outcome: string }> {
   const payload = refired(fixtureFor('firing-one-alert', service, { scale_action: action }));
-  const response = await fetch(`${alertscale.url}/webhook`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify(payload) });
+  const response = await fetch(`${alertscale.url}/webhook`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(payload),
+  });
   expect(response.status).toBe(202);
   return ((await response.json()) as { decisions: Array<{ outcome: string }> }).decisions[0] as { outcome: string };
 }

@@ -1,6 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import { assertSwarmManager, containerHealth, desiredReplicas, docker, nodeHttpCheck, waitForRunningTask, removeService, SECOND_NS, uniqueName, inspectService } from '../../harness/docker';
+import {
+  assertSwarmManager,
+  containerHealth,
+  desiredReplicas,
+  docker,
+  nodeHttpCheck,
+  waitForRunningTask,
+  removeService,
+  SECOND_NS,
+  uniqueName,
+  inspectService,
+} from '../../harness/docker';
 import { buildLocalImage, DEFAULT_LOCAL_TAG } from '../../harness/images/buildLocalImage';
 import { findFreePort, waitFor } from '../../harness/polling';
 import { fixtureFor } from '../../harness/notifications';

@@ -41,9 +41,23 @@ describe('demo worker as a Swarm service', () => {
     const { stdout } = await run(
       DOCKER_CLI,
       [
-        'run', '--rm', '--network', 'host', '--name', uniqueName('alertscale-test-producer'),
-        '-e', `AMQP_URL=${AMQP_URL}`, '-e', `DEMO_QUEUE=${queue}`, '-e', `PRODUCER_BURST=${jobs}`, '-e', 'METRICS_PORT=off',
-        image, 'node', 'dist/demo/producer.js',
+        'run',
+        '--rm',
+        '--network',
+        'host',
+        '--name',
+        uniqueName('alertscale-test-producer'),
+        '-e',
+        `AMQP_URL=${AMQP_URL}`,
+        '-e',
+        `DEMO_QUEUE=${queue}`,
+        '-e',
+        `PRODUCER_BURST=${jobs}`,
+        '-e',
+        'METRICS_PORT=off',
+        image,
+        'node',
+        'dist/demo/producer.js',
       ],
       { timeout: 60_000 },
     );
@@ -136,10 +150,14 @@ describe('demo worker as a Swarm service', () => {
       entry.startsWith('WORKER_SERVICE_TIME_MS=') ? 'WORKER_SERVICE_TIME_MS=60000' : entry,
     );
     await docker.getService(service).update({ version: current.Version.Index, ...current.Spec });
-    const replaced = await waitFor('the updated task to run', async () => {
-      const tasks = await listTasks(service);
-      return tasks.length >= 2 && tasks[0]?.state === 'running' ? tasks : undefined;
-    }, 60_000);
+    const replaced = await waitFor(
+      'the updated task to run',
+      async () => {
+        const tasks = await listTasks(service);
+        return tasks.length >= 2 && tasks[0]?.state === 'running' ? tasks : undefined;
+      },
+      60_000,
+    );
     expect(replaced[1]).toMatchObject({ state: 'shutdown', exitCode: 0 });
     await waitFor('the new worker to consume', async () => (await queueStatus(queue)).consumerCount === 1);
 
@@ -153,10 +171,14 @@ describe('demo worker as a Swarm service', () => {
       ...scaled.Spec,
       Mode: { Replicated: { Replicas: 0 } },
     });
-    const stopped = await waitFor('the task to stop', async () => {
-      const [latest] = await listTasks(service);
-      return latest && latest.state !== 'running' && latest.exitCode !== undefined ? latest : undefined;
-    }, 30_000);
+    const stopped = await waitFor(
+      'the task to stop',
+      async () => {
+        const [latest] = await listTasks(service);
+        return latest && latest.state !== 'running' && latest.exitCode !== undefined ? latest : undefined;
+      },
+      30_000,
+    );
     expect(stopped).toMatchObject({ state: 'shutdown', exitCode: 0 });
     expect(await queueStatus(queue)).toEqual({ messageCount: 3, consumerCount: 0 });
     expect(readJobLog()).toHaveLength(JOBS);

@@ -16,8 +16,7 @@ jest.setTimeout(300_000);
 const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 const DOCKER_SOCKET = '/var/run/docker.sock';
 
-const inspectImage = async (tag: string, format: string): Promise<string> =>
-  (await run(DOCKER_CLI, ['image', 'inspect', tag, '--format', format])).stdout.trim();
+const inspectImage = async (tag: string, format: string): Promise<string> => (await run(DOCKER_CLI, ['image', 'inspect', tag, '--format', format])).stdout.trim();
 
 /**
  * Builds the real Dockerfile. `node:20-bookworm-slim` cannot be pulled here, so
@@ -52,7 +51,14 @@ describe('Dockerfile', () => {
     expect(await inspectImage(tag, '{{json .Config.Healthcheck.Test}}')).toContain('/healthz');
 
     const { stdout } = await run(DOCKER_CLI, [
-      'run', '--rm', '--network', 'none', '--entrypoint', 'node', tag, '-e',
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '--entrypoint',
+      'node',
+      tag,
+      '-e',
       "const fs=require('fs');console.log(JSON.stringify({uid:process.getuid(),jest:fs.existsSync('node_modules/jest'),ts:fs.existsSync('node_modules/typescript'),express:fs.existsSync('node_modules/express'),worker:fs.existsSync('dist/demo/worker.js'),main:fs.existsSync('dist/src/main.js'),secret:fs.existsSync('/run/secrets/ca'),writable:(()=>{try{fs.writeFileSync('dist/x','');return true}catch{return false}})()}))",
     ]);
     expect(JSON.parse(stdout)).toEqual({ uid: 1000, jest: false, ts: false, express: true, worker: true, main: true, secret: false, writable: false });
@@ -62,17 +68,36 @@ describe('Dockerfile', () => {
     const port = await findFreePort();
     const group = String(fs.statSync(DOCKER_SOCKET).gid);
     await run(DOCKER_CLI, [
-      'run', '-d', '--name', container, '--network', 'host',
-      '--group-add', group, '-v', `${DOCKER_SOCKET}:${DOCKER_SOCKET}`,
-      '-e', `PORT=${port}`, '-e', 'WEBHOOK_TOKEN=image-test-token',
-      '--health-interval', '1s', '--health-start-period', '1s',
+      'run',
+      '-d',
+      '--name',
+      container,
+      '--network',
+      'host',
+      '--group-add',
+      group,
+      '-v',
+      `${DOCKER_SOCKET}:${DOCKER_SOCKET}`,
+      '-e',
+      `PORT=${port}`,
+      '-e',
+      'WEBHOOK_TOKEN=image-test-token',
+      '--health-interval',
+      '1s',
+      '--health-start-period',
+      '1s',
       tag,
     ]);
-    await waitFor('the container to be healthy', async () => {
-      const { stdout } = await run(DOCKER_CLI, ['inspect', container, '--format', '{{.State.Health.Status}}']);
-      if (stdout.trim() === 'unhealthy') throw new Error('unhealthy');
-      return stdout.trim() === 'healthy';
-    }, 30_000, 500);
+    await waitFor(
+      'the container to be healthy',
+      async () => {
+        const { stdout } = await run(DOCKER_CLI, ['inspect', container, '--format', '{{.State.Health.Status}}']);
+        if (stdout.trim() === 'unhealthy') throw new Error('unhealthy');
+        return stdout.trim() === 'healthy';
+      },
+      30_000,
+      500,
+    );
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
   });
 

@@ -65,7 +65,11 @@ describe('the Docker API guard as a Swarm service', () => {
     await throughGuard.getService(info.ID).update({ _query: { version: info.Version.Index }, _body: info.Spec });
     expect((await inspectService(target)).replicas).toBe(2);
 
-    const created = await fetch(`http://127.0.0.1:${port}/v1.41/services/create`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Name: `${guard}-created` }) });
+    const created = await fetch(`http://127.0.0.1:${port}/v1.41/services/create`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ Name: `${guard}-created` }),
+    });
     expect(created.status).toBe(403);
     expect(await created.json()).toMatchObject({ rule: 'endpoint' });
     await expect(docker.getService(`${guard}-created`).inspect()).rejects.toMatchObject({ statusCode: 404 });

@@ -9,9 +9,7 @@ const DEPLOY_ENV = { RABBITMQ_PASSWORD: 'test-password', DOCKER_GID: '999' };
 const filesUnder = (dir: string, pattern: RegExp): string[] => {
   const root = path.join(REPO_ROOT, dir);
   if (!fs.existsSync(root)) return [];
-  return (fs.readdirSync(root, { recursive: true }) as string[])
-    .map((file) => path.join(root, file))
-    .filter((file) => fs.statSync(file).isFile() && pattern.test(file));
+  return (fs.readdirSync(root, { recursive: true }) as string[]).map((file) => path.join(root, file)).filter((file) => fs.statSync(file).isFile() && pattern.test(file));
 };
 
 describe('stack.yml', () => {
@@ -46,9 +44,7 @@ describe('stack.yml', () => {
   });
 
   it('when rules, Prometheus, Alertmanager or Grafana files exist in the repository, then the stack mounts every one of them', () => {
-    const referenced = new Set(
-      [...splitSection(rendered, 'configs').values()].map((block) => path.resolve(/^\s+file:\s+(\S+)/m.exec(block)?.[1] ?? '')),
-    );
+    const referenced = new Set([...splitSection(rendered, 'configs').values()].map((block) => path.resolve(/^\s+file:\s+(\S+)/m.exec(block)?.[1] ?? '')));
     const expected = [
       ...filesUnder('rules', /\.rules\.ya?ml$/).filter((file) => !file.includes(`${path.sep}tests${path.sep}`)),
       ...filesUnder('prometheus', /prometheus\.ya?ml$/),
@@ -76,13 +72,20 @@ describe('stack.yml', () => {
       const match = /^ {4}networks:\n((?: {6}.*\n?)+)/m.exec(block);
       return match?.[1] ? [...match[1].matchAll(/^ {6}([^\s:]+):/gm)].map((m) => m[1] ?? '') : [];
     };
-    const sharing = (network: string) => [...services].filter(([, block]) => networksOf(block).includes(network)).map(([name]) => name).sort();
+    const sharing = (network: string) =>
+      [...services]
+        .filter(([, block]) => networksOf(block).includes(network))
+        .map(([name]) => name)
+        .sort();
     expect(networksOf(services.get('docker-guard') ?? '')).toEqual(['docker_api']);
     expect(networksOf(services.get('docker-sd-guard') ?? '')).toEqual(['docker_sd']);
     expect(sharing('docker_api')).toEqual(['alertscale', 'docker-guard']);
     expect(sharing('docker_sd')).toEqual(['docker-sd-guard', 'prometheus']);
     for (const network of ['docker_api', 'docker_sd']) expect(splitSection(rendered, 'networks').get(network)).toMatch(/internal: true/);
-    const holders = [...services].filter(([, block]) => /\/var\/run\/docker\.sock/.test(block)).map(([name]) => name).sort();
+    const holders = [...services]
+      .filter(([, block]) => /\/var\/run\/docker\.sock/.test(block))
+      .map(([name]) => name)
+      .sort();
     // cAdvisor's /var/run mount (container stats) is the one other way to the socket: docs/deploy.md, "Security model".
     expect(holders).toEqual(['docker-guard', 'docker-sd-guard']);
     expect(services.get('docker-guard')).toMatch(/GUARD_MODE: scale/);
@@ -106,7 +109,15 @@ describe('stack.yml', () => {
 
   it('when the demo worker is deployed, then it opts in to alertscale with bounds, steps and cooldowns', () => {
     const worker = services.get('worker') ?? '';
-    for (const label of ['alertscale.enabled: "true"', 'alertscale.min:', 'alertscale.max:', 'alertscale.step.up:', 'alertscale.step.down:', 'alertscale.cooldown.up:', 'alertscale.cooldown.down:']) {
+    for (const label of [
+      'alertscale.enabled: "true"',
+      'alertscale.min:',
+      'alertscale.max:',
+      'alertscale.step.up:',
+      'alertscale.step.down:',
+      'alertscale.cooldown.up:',
+      'alertscale.cooldown.down:',
+    ]) {
       expect(worker).toContain(label);
     }
     expect(services.get('producer')).not.toContain('alertscale.enabled');

@@ -20,12 +20,7 @@ describe('alertscale with DRY_RUN=true in the loop', () => {
       const sampler = loop.sampleReplicas(service, 250);
 
       await loop.burst('dry', 120);
-      const dryRun = await waitFor(
-        'a dry_run decision',
-        async () => (await loop.decisions(service)).find((d) => d.outcome === 'dry_run' && d.action === 'to'),
-        45_000,
-        250,
-      );
+      const dryRun = await waitFor('a dry_run decision', async () => (await loop.decisions(service)).find((d) => d.outcome === 'dry_run' && d.action === 'to'), 45_000, 250);
       expect(dryRun).toMatchObject({ from: MIN, to: MAX });
       expect(dryRun.reason).toMatch(/dry/i);
       // One more repeat_interval (6s): the repeat is decided (and again not applied).

@@ -44,12 +44,7 @@ describe('an Alertmanager silence on the scaled service', () => {
       await loop.alertmanager.expireSilence(silenceId);
       expect((await loop.alertmanager.getSilence(silenceId)).status.state).toBe('expired');
 
-      const scaled = await waitFor(
-        'the first scale-up after the silence',
-        async () => (await loop.decisions(service)).find((d) => d.outcome === 'scaled'),
-        30_000,
-        250,
-      );
+      const scaled = await waitFor('the first scale-up after the silence', async () => (await loop.decisions(service)).find((d) => d.outcome === 'scaled'), 30_000, 250);
       expect(scaled).toMatchObject({ action: 'to', from: MIN, to: MAX });
       expect(Date.parse(scaled.decidedAt)).toBeGreaterThan(expiredAt);
       // No decision at all about the service before the silence ended.

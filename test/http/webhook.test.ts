@@ -48,7 +48,7 @@ describe('POST /webhook', () => {
 
   test('when the payload has fields alertscale does not know, then they are accepted', async () => {
     const { app } = await setUp();
-    const payload: Record<string, any> = { ...loadFixture("firing-one-alert"), brandNewField: { nested: [1, 2] } };
+    const payload: Record<string, any> = { ...loadFixture('firing-one-alert'), brandNewField: { nested: [1, 2] } };
     payload.alerts[0].anotherNewField = 'x';
     expect((await request(app).post('/webhook').set(auth).send(payload)).status).toBe(202);
   });
@@ -108,7 +108,10 @@ describe('POST /webhook', () => {
 
   test('when an alert breaks the label contract, then 202 with invalid_alert and its reason, and nothing changes', async () => {
     const { app, swarm } = await setUp();
-    const response = await request(app).post('/webhook').set(auth).send(fixtureFor('firing-one-alert', 'shop_worker', { scale_action: 'sideways' }));
+    const response = await request(app)
+      .post('/webhook')
+      .set(auth)
+      .send(fixtureFor('firing-one-alert', 'shop_worker', { scale_action: 'sideways' }));
     expect(response.status).toBe(202);
     expect(response.body.decisions).toEqual([expect.objectContaining({ outcome: 'invalid_alert', reason: expect.stringMatching(/scale_action="sideways"/) })]);
     expect(swarm.updates).toHaveLength(0);

@@ -44,9 +44,7 @@ describe('several alertscale instances', () => {
     const info = await docker.getService(name).inspect();
     expect(info.PreviousSpec?.Mode?.Replicated?.Replicas).toBe(before.replicas);
 
-    const outcomes = (
-      await Promise.all(instances.map((instance) => recentDecisions(instance.url)))
-    )
+    const outcomes = (await Promise.all(instances.map((instance) => recentDecisions(instance.url))))
       .flat()
       .filter((decision) => decision.service === name)
       .map((decision) => decision.outcome);

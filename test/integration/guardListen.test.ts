@@ -8,10 +8,12 @@ import { GUARD_JS } from '../../harness/startGuard';
 
 function getOverSocket(socketPath: string, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    http.get({ socketPath, path }, (response) => {
-      response.resume();
-      resolve(response.statusCode ?? 0);
-    }).on('error', reject);
+    http
+      .get({ socketPath, path }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      })
+      .on('error', reject);
   });
 }
 

@@ -6,7 +6,6 @@ import { useTestServices } from '../support/useTestServices';
 const PREFIX = 'asit-lifecycle';
 const services = useTestServices(PREFIX);
 
-
 describe('the alertscale process', () => {
   test('when a variable is invalid, then it exits 1 naming the variable', async () => {
     const { code, output } = await runAlertscaleExpectingExit({ WEBHOOK_TOKEN: 'x', DEDUP_WINDOW: 'half a minute', MAX_REPLICAS_CEILING: '-3' });

@@ -39,10 +39,15 @@ async function imageAndReplicas(name: string) {
 
 /** Waits until Docker finished rolling the last update out: alertscale defers while it runs. */
 const rolledOut = (name: string) =>
-  waitFor(`${name}'s rollout to complete`, async () => {
-    const state = (await docker.getService(name).inspect()).UpdateStatus?.State;
-    return state === 'completed' ? true : undefined;
-  }, 60_000, 250);
+  waitFor(
+    `${name}'s rollout to complete`,
+    async () => {
+      const state = (await docker.getService(name).inspect()).UpdateStatus?.State;
+      return state === 'completed' ? true : undefined;
+    },
+    60_000,
+    250,
+  );
 
 /** v1 running, then a deploy of v2, then an autoscale 1→2 once the deploy has rolled out. */
 async function deployThenAutoscale(): Promise<string> {

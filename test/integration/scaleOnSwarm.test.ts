@@ -34,7 +34,10 @@ function notification(service: string, action: 'up' | 'down' | 'to', extra: { st
 }
 
 async function send(payload: unknown, target: Express = app) {
-  const response = await request(target).post('/webhook').set('Authorization', `Bearer ${TEST_TOKEN}`).send(payload as object);
+  const response = await request(target)
+    .post('/webhook')
+    .set('Authorization', `Bearer ${TEST_TOKEN}`)
+    .send(payload as object);
   expect(response.status).toBe(202);
   return response.body.decisions[0] as { outcome: string; reason: string; from?: number; to?: number };
 }

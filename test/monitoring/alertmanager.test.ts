@@ -65,10 +65,7 @@ describe('alertmanager/alertmanager.yml on a real Alertmanager', () => {
     expect(original.split(url)).toHaveLength(2);
     expect(original.split(secret)).toHaveLength(2);
     writeFileSync(join(tmp, 'token'), `${TOKEN}\n`);
-    writeFileSync(
-      join(tmp, 'alertmanager.yml'),
-      original.replace(url, `http://127.0.0.1:${address.port}/webhook`).replace(secret, join(tmp, 'token')),
-    );
+    writeFileSync(join(tmp, 'alertmanager.yml'), original.replace(url, `http://127.0.0.1:${address.port}/webhook`).replace(secret, join(tmp, 'token')));
 
     const port = await findFreePort();
     base = `http://127.0.0.1:${port}`;

@@ -2,15 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkAlertContract } from '../../src/domain/alertContract';
 import { ApiGroup, ApiRule, PrometheusApi, Sample } from '../../harness/prometheusApi';
-import {
-  RUNBOOK_BASE,
-  alertscaleMetricNames,
-  committedDashboards,
-  parseDashboard,
-  dashboardQueries,
-  exposedAlertscaleMetrics,
-  ruleFiles,
-} from './support/repoFiles';
+import { RUNBOOK_BASE, alertscaleMetricNames, committedDashboards, parseDashboard, dashboardQueries, exposedAlertscaleMetrics, ruleFiles } from './support/repoFiles';
 import { SyntheticTargets } from './support/syntheticTargets';
 import { BIN, OwnedProcess, waitReady } from '../../harness/ownedProcess';
 import { findFreePort, waitFor } from '../../harness/polling';
@@ -131,12 +123,14 @@ describe('rules and dashboards on a real Prometheus', () => {
     expect(failures).toEqual([]);
   });
 
-  it('when an alerting rule carries scale_service, then its labels and annotations pass the receiver\'s checkAlertContract', () => {
+  it("when an alerting rule carries scale_service, then its labels and annotations pass the receiver's checkAlertContract", () => {
     const results = alertingRules()
       .filter((r) => r.labels?.scale_service !== undefined)
       .map((r) => {
         const render = (text: string): string =>
-          text.replace(/\{\{\s*\$labels\.(\w+)\s*\}\}/g, (_, label: string) => (label === 'queue' ? 'demo.jobs' : label === 'vhost' ? '/' : 'shop_api')).replace(/\{\{\s*\$value\s*\}\}/g, '7');
+          text
+            .replace(/\{\{\s*\$labels\.(\w+)\s*\}\}/g, (_, label: string) => (label === 'queue' ? 'demo.jobs' : label === 'vhost' ? '/' : 'shop_api'))
+            .replace(/\{\{\s*\$value\s*\}\}/g, '7');
         const labels = Object.fromEntries(Object.entries(r.labels ?? {}).map(([k, v]) => [k, render(v)]));
         const annotations = Object.fromEntries(Object.entries(r.annotations ?? {}).map(([k, v]) => [k, render(v)]));
         const contract = checkAlertContract(labels, annotations);
@@ -146,9 +140,15 @@ describe('rules and dashboards on a real Prometheus', () => {
           contract: contract.kind === 'valid' ? { kind: 'valid', action: contract.action, service: contract.service } : contract,
         };
       });
-    expect(results.map((r) => r.rule).sort()).toEqual(
-      ['QueueBacklogHigh', 'QueueDesiredReplicas', 'QueueIdle', 'ServiceCPUHigh', 'ServiceCPULow', 'ServiceLatencyHigh', 'ServiceLatencyLow'],
-    );
+    expect(results.map((r) => r.rule).sort()).toEqual([
+      'QueueBacklogHigh',
+      'QueueDesiredReplicas',
+      'QueueIdle',
+      'ServiceCPUHigh',
+      'ServiceCPULow',
+      'ServiceLatencyHigh',
+      'ServiceLatencyLow',
+    ]);
     for (const r of results) {
       expect(r).toEqual({ rule: r.rule, templated: false, contract: { kind: 'valid', action: expect.stringMatching(/^(up|down|to)$/), service: 'shop_api' } });
     }

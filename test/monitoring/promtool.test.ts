@@ -87,13 +87,7 @@ describe('promtool and amtool', () => {
     [{ alertname: 'AlertscaleDown', component: 'alertscale', severity: 'critical' }, 'operators'],
     [{ alertname: 'SomethingElse' }, 'default'],
   ])('when an alert with labels %j is routed, then it reaches the %s receiver', (labels, receiver) => {
-    const r = run(BIN.amtool, [
-      'config',
-      'routes',
-      'test',
-      '--config.file=alertmanager/alertmanager.yml',
-      ...Object.entries(labels).map(([k, v]) => `${k}=${v}`),
-    ]);
+    const r = run(BIN.amtool, ['config', 'routes', 'test', '--config.file=alertmanager/alertmanager.yml', ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)]);
     expect({ code: r.code, receivers: r.stdout.trim() }).toEqual({ code: 0, receivers: receiver });
   });
 });

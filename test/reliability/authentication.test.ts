@@ -159,7 +159,11 @@ describe('webhook authentication', () => {
       await fetch(`${instance.url}/webhook`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: authorization }, body: '{}' });
     }
     // With the right token and Docker unreachable: a 503 whose message and log lines must not carry it either.
-    const unavailable = await fetch(`${instance.url}/webhook`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify(loadFixture('firing-one-alert')) });
+    const unavailable = await fetch(`${instance.url}/webhook`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify(loadFixture('firing-one-alert')),
+    });
     const unavailableBody = await unavailable.text();
     await instance.stop();
     expect(unavailable.status).toBe(503);

@@ -202,10 +202,15 @@ describe('Docker unreachable (fault on alertscale’s own path to Docker)', () =
     expect(answers.map((answer) => answer.status)).toEqual([202, 202, 202]);
     await sleep(3000);
     // All three are still on the queue (ready, or delivered and being retried), none applied.
-    const queuedDuringOutage = await waitFor('the 3 intents to be on the queue', async () => {
-      const depth = await vhost?.queueDepth('alertscale.intents');
-      return depth && depth.ready + depth.unacked === 3 ? depth : undefined;
-    }, 8000, 250).catch((error: Error) => {
+    const queuedDuringOutage = await waitFor(
+      'the 3 intents to be on the queue',
+      async () => {
+        const depth = await vhost?.queueDepth('alertscale.intents');
+        return depth && depth.ready + depth.unacked === 3 ? depth : undefined;
+      },
+      8000,
+      250,
+    ).catch((error: Error) => {
       throw new Error(`${error.message}\n${amqp.output()}`);
     });
     expect((await inspectService(name)).replicas).toBe(1);
@@ -228,7 +233,12 @@ describe('Docker unreachable (fault on alertscale’s own path to Docker)', () =
       load: '3 notifications during the outage, 1 after',
       lost: Math.max(0, 5 - final.replicas),
       wronglyChanged: Math.max(0, final.replicas - 5),
-      figures: { webhookDuringOutage: histogram(answers.map((answer) => answer.status)), queuedDuringOutage, deadLettered: dead ?? 0, decisions: histogram(decisions.map((decision) => decision.outcome)) },
+      figures: {
+        webhookDuringOutage: histogram(answers.map((answer) => answer.status)),
+        queuedDuringOutage,
+        deadLettered: dead ?? 0,
+        decisions: histogram(decisions.map((decision) => decision.outcome)),
+      },
     });
   });
 });

@@ -61,7 +61,12 @@ describe('dockerd stopped and started', () => {
       load: '2 notifications during the outage + 1 retried like Alertmanager until it landed',
       lost: 0,
       wronglyChanged: after.replicas - 3,
-      figures: { outageAnswers: histogram(duringOutage.map((d) => d.status)), retriedAttempts: histogram(attempts.map((d) => d.status)), dockerBackAfterSeconds: (backAfterMs / 1000).toFixed(1), processAlive: true },
+      figures: {
+        outageAnswers: histogram(duringOutage.map((d) => d.status)),
+        retriedAttempts: histogram(attempts.map((d) => d.status)),
+        dockerBackAfterSeconds: (backAfterMs / 1000).toFixed(1),
+        processAlive: true,
+      },
     });
   });
 });

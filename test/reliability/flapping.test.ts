@@ -54,10 +54,7 @@ function flapService(min: number, max: number, cooldownUpS: number, cooldownDown
 
 describe('a flapping signal', () => {
   test('when alerts for a service alternate up and down every 1–2 s for 60 s, then replica changes never outrun the cooldowns and replicas stay within bounds', async () => {
-    const services = [
-      flapService(1, 4, 3, 5),
-      flapService(2, 6, 4, 4, { 'alertscale.step.up': '2' }),
-    ];
+    const services = [flapService(1, 4, 3, 5), flapService(2, 6, 4, 4, { 'alertscale.step.up': '2' })];
     await Promise.all(services.map((service) => createParkedService(service.name, service.labels, service.min)));
     const createdAt = Date.now();
 
@@ -150,7 +147,13 @@ describe('a flapping signal', () => {
         load: `min ${row.service.min} max ${row.service.max}, cooldown up ${row.service.cooldownUpMs / 1000}s down ${row.service.cooldownDownMs / 1000}s`,
         lost: 0,
         wronglyChanged: Math.max(0, row.changes - row.bound) + row.gapViolations.length + (row.outOfBounds ? 1 : 0),
-        figures: { replicaChanges: row.changes, cooldownBound: row.bound, replicasSeen: `${row.seen.low}..${row.seen.high} (${row.seen.samples} samples)`, outcomes: row.outcomes, answers: histogram(statuses) },
+        figures: {
+          replicaChanges: row.changes,
+          cooldownBound: row.bound,
+          replicasSeen: `${row.seen.low}..${row.seen.high} (${row.seen.samples} samples)`,
+          outcomes: row.outcomes,
+          answers: histogram(statuses),
+        },
       });
     }
     expect(statuses.every((status) => status === 202)).toBe(true);

@@ -57,7 +57,26 @@ function unchangeableSwarm(): FakeSwarm {
 
 const serviceNames = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom('shop_worker', 'paused_svc', 'not_enabled_svc', 'global_svc', 'invalid_svc', 'svc-pinned', 'shop_worke', 'SHOP_WORKER') },
-  { weight: 3, arbitrary: fc.constantFrom('../../containers/json', 'shop_worker?force=true', 'shop_worker/update', 'a#b', '%2e%2e%2f', 'x'.repeat(63), 'x'.repeat(64), '', ' ', 'shop worker', 'svc\u0000', 'svc\n', 'ünïcødé', '.hidden', '-dash') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      '../../containers/json',
+      'shop_worker?force=true',
+      'shop_worker/update',
+      'a#b',
+      '%2e%2e%2f',
+      'x'.repeat(63),
+      'x'.repeat(64),
+      '',
+      ' ',
+      'shop worker',
+      'svc\u0000',
+      'svc\n',
+      'ünïcødé',
+      '.hidden',
+      '-dash',
+    ),
+  },
   { weight: 2, arbitrary: fc.string({ maxLength: 70, unit: 'binary' }) },
 );
 const labelValue = (key: string) =>
@@ -71,11 +90,7 @@ const replicasValue = fc.oneof(
   fc.double().map(String),
   fc.string({ maxLength: 12 }),
 );
-const anyValue = fc.oneof(
-  fc.jsonValue({ maxDepth: 3 }),
-  fc.string({ maxLength: 40, unit: 'binary' }),
-  fc.constantFrom(null, true, 0, -1, 1e308, [], {}, '', 'firing', 'resolved'),
-);
+const anyValue = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.string({ maxLength: 40, unit: 'binary' }), fc.constantFrom(null, true, 0, -1, 1e308, [], {}, '', 'firing', 'resolved'));
 
 type Mutation =
   | { kind: 'set'; pick: number; value: unknown }
@@ -138,13 +153,38 @@ const contentType = fc.oneof(
 );
 const authorization = fc.oneof(
   { weight: 85, arbitrary: fc.constant(`Bearer ${TEST_TOKEN}`) },
-  { weight: 15, arbitrary: fc.constantFrom('(none)', 'Bearer wrong', `Basic ${TEST_TOKEN}`, `Bearer ${TEST_TOKEN} `, `bearer ${TEST_TOKEN}`, `Bearer  ${TEST_TOKEN}`, `Bearer ${TEST_TOKEN.slice(0, -1)}`, 'Bearer', '') },
+  {
+    weight: 15,
+    arbitrary: fc.constantFrom(
+      '(none)',
+      'Bearer wrong',
+      `Basic ${TEST_TOKEN}`,
+      `Bearer ${TEST_TOKEN} `,
+      `bearer ${TEST_TOKEN}`,
+      `Bearer  ${TEST_TOKEN}`,
+      `Bearer ${TEST_TOKEN.slice(0, -1)}`,
+      'Bearer',
+      '',
+    ),
+  },
 );
 const headerToken = fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,15}$/);
 const extraHeader = fc.oneof(
-  { weight: 86, arbitrary: fc.tuple(headerToken, fc.string({ maxLength: 40, unit: 'grapheme-ascii' }).map((value) => value.replace(/[\r\n]/g, ' '))) },
+  {
+    weight: 86,
+    arbitrary: fc.tuple(
+      headerToken,
+      fc.string({ maxLength: 40, unit: 'grapheme-ascii' }).map((value) => value.replace(/[\r\n]/g, ' ')),
+    ),
+  },
   { weight: 6, arbitrary: fc.tuple(fc.constant('Content-Encoding'), fc.constantFrom('gzip', 'deflate', 'br', 'bogus', 'identity', 'gzip, gzip')) },
-  { weight: 2, arbitrary: fc.tuple(fc.constant('X-Huge'), fc.integer({ min: 8_000, max: 40_000 }).map((size) => 'h'.repeat(size))) },
+  {
+    weight: 2,
+    arbitrary: fc.tuple(
+      fc.constant('X-Huge'),
+      fc.integer({ min: 8_000, max: 40_000 }).map((size) => 'h'.repeat(size)),
+    ),
+  },
   { weight: 3, arbitrary: fc.tuple(fc.constant('X-Control'), fc.constantFrom('\u0001bad', 'tab\there', '\u007f')) },
   { weight: 3, arbitrary: fc.tuple(fc.constant('Authorization'), fc.constantFrom('Bearer second', `Bearer ${TEST_TOKEN}`)) },
 );
@@ -202,7 +242,9 @@ function applyMutation(payload: any, change: Mutation): any {
       return payload;
     }
     case 'add': {
-      const nodes = [payload, ...all.map((path) => path.reduce((node: any, key) => node?.[key], payload))].filter((node) => node && typeof node === 'object' && !Array.isArray(node));
+      const nodes = [payload, ...all.map((path) => path.reduce((node: any, key) => node?.[key], payload))].filter(
+        (node) => node && typeof node === 'object' && !Array.isArray(node),
+      );
       const node = nodes[change.pick % Math.max(1, nodes.length)];
       if (node) node[change.key] = structuredClone(change.value);
       return payload;
@@ -220,7 +262,10 @@ function applyMutation(payload: any, change: Mutation): any {
       return payload;
     }
     case 'duplicateAlerts': {
-      if (Array.isArray(payload?.alerts)) payload.alerts = Array.from({ length: change.times }, () => payload.alerts).flat().slice(0, 11_000);
+      if (Array.isArray(payload?.alerts))
+        payload.alerts = Array.from({ length: change.times }, () => payload.alerts)
+          .flat()
+          .slice(0, 11_000);
       return payload;
     }
     case 'proto': {
@@ -308,7 +353,16 @@ describe('fuzzing the webhook with mutated Alertmanager payloads', () => {
       const { head, body } = buildRequest(testCase);
       const t1 = Date.now();
       const response = await rawRequest(port, head, body, 5000);
-      if (process.env.RELIABILITY_DEBUG) slow.push({ build: t1 - t0, send: Date.now() - t1, size: body.length, status: response.status, enc: testCase.encoding, muts: testCase.mutations.map((m) => m.kind), headers: testCase.headers.map((h) => h[0]) });
+      if (process.env.RELIABILITY_DEBUG)
+        slow.push({
+          build: t1 - t0,
+          send: Date.now() - t1,
+          size: body.length,
+          status: response.status,
+          enc: testCase.encoding,
+          muts: testCase.mutations.map((m) => m.kind),
+          headers: testCase.headers.map((h) => h[0]),
+        });
       statuses.push(response.status);
       // A client that sends more bytes than its Content-Length declared may see the server close (RST) before the answer.
       const acceptable = ACCEPTABLE.has(response.status) || (testCase.lieAboutLength && response.status === 'reset');
@@ -337,7 +391,12 @@ describe('fuzzing the webhook with mutated Alertmanager payloads', () => {
     const alive = await rawRequest(port, requestHead('GET', '/healthz', []));
     if (process.env.RELIABILITY_DEBUG) {
       slow.sort((a, b) => b.build + b.send - a.build - a.send);
-      console.log(`build total ${slow.reduce((sum, row) => sum + row.build, 0)} send total ${slow.reduce((sum, row) => sum + row.send, 0)}\n${slow.slice(0, 8).map((row) => JSON.stringify(row)).join('\n')}`);
+      console.log(
+        `build total ${slow.reduce((sum, row) => sum + row.build, 0)} send total ${slow.reduce((sum, row) => sum + row.send, 0)}\n${slow
+          .slice(0, 8)
+          .map((row) => JSON.stringify(row))
+          .join('\n')}`,
+      );
     }
 
     reportResult({

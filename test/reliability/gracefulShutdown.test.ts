@@ -97,7 +97,9 @@ describe('SIGTERM under load', () => {
       const snapshot = await inspectService(service);
       lost += Math.max(0, 1 + keys.length - snapshot.replicas);
       wronglyChanged += Math.max(0, snapshot.replicas - 1 - keys.length);
-      problems.push(...stateProblems(snapshot, { replicas: 1 + keys.length, key: keys[keys.length - 1], from: keys.length, action: 'up' }).map((problem) => `${service}: ${problem}`));
+      problems.push(
+        ...stateProblems(snapshot, { replicas: 1 + keys.length, key: keys[keys.length - 1], from: keys.length, action: 'up' }).map((problem) => `${service}: ${problem}`),
+      );
     }
     reportResult({
       fault: 'sigterm-under-load-in-process',
@@ -151,10 +153,15 @@ describe('SIGTERM under load', () => {
     const second = await startAlertscale(env);
     running.push(second);
     const expected = 1 + PER_SERVICE;
-    await waitFor('every service to reach its expected replicas', async () => {
-      const all = await Promise.all(services.map((service) => inspectService(service)));
-      return all.every((snapshot) => snapshot.replicas >= expected) ? true : undefined;
-    }, 60_000, 250).catch(() => undefined);
+    await waitFor(
+      'every service to reach its expected replicas',
+      async () => {
+        const all = await Promise.all(services.map((service) => inspectService(service)));
+        return all.every((snapshot) => snapshot.replicas >= expected) ? true : undefined;
+      },
+      60_000,
+      250,
+    ).catch(() => undefined);
     await sleep(1000);
     proxy.latencyMs = 0;
 

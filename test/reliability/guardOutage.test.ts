@@ -45,7 +45,10 @@ describe('the guard or Docker behind it unreachable', () => {
   test('when the guard restarts and then Docker refuses the guard, then alertscale answers 503 each time, stays up, changes nothing, and scales once the path is back', async () => {
     const [service] = await createParkedServices(PREFIX, 1, LABELS, created);
     const name = service as string;
-    expect(await post(alertscale.url, TOKEN, uniqueNotification(name))).toMatchObject({ status: 202, body: { decisions: [expect.objectContaining({ outcome: 'scaled', to: 2 })] } });
+    expect(await post(alertscale.url, TOKEN, uniqueNotification(name))).toMatchObject({
+      status: 202,
+      body: { decisions: [expect.objectContaining({ outcome: 'scaled', to: 2 })] },
+    });
 
     const answers: Array<number | string> = [];
     const outages: Array<[string, () => Promise<void>, () => Promise<void>]> = [
@@ -66,7 +69,10 @@ describe('the guard or Docker behind it unreachable', () => {
       await restore();
       await waitFor('/readyz to be 200 again', async () => ((await readyzStatus()) === 200 ? true : undefined), 15_000, 100);
       replicas += 1;
-      expect(await post(alertscale.url, TOKEN, uniqueNotification(name))).toMatchObject({ status: 202, body: { decisions: [expect.objectContaining({ outcome: 'scaled', to: replicas })] } });
+      expect(await post(alertscale.url, TOKEN, uniqueNotification(name))).toMatchObject({
+        status: 202,
+        body: { decisions: [expect.objectContaining({ outcome: 'scaled', to: replicas })] },
+      });
     }
     expect(guard.output()).not.toMatch(/uncaught|unhandled/i);
     reportResult({

@@ -101,14 +101,30 @@ describe('label abuse on the real Swarm', () => {
       cases.push([`scale_step="${step}"`, uniqueNotification(target, 'up', { step }), 'invalid_alert', /label scale_step="[\s\S]*" must be a positive whole number/]);
     }
     for (const replicas of ['-1', '1e9', '1000001', 'NaN', 'Infinity', '', ' ', 'abc', '5 replicas']) {
-      cases.push([`scale_replicas="${replicas}"`, uniqueNotification(target, 'to', { replicas }), 'invalid_alert', /annotation scale_replicas="[\s\S]*" must be a number of replicas from 0 to 1000000/]);
+      cases.push([
+        `scale_replicas="${replicas}"`,
+        uniqueNotification(target, 'to', { replicas }),
+        'invalid_alert',
+        /annotation scale_replicas="[\s\S]*" must be a number of replicas from 0 to 1000000/,
+      ]);
     }
     for (const action of ['sideways', 'UP', '', 'up ']) {
       const payload = uniqueNotification(target, 'up');
       firstAlert(payload).labels.scale_action = action;
       cases.push([`scale_action="${action}"`, payload, 'invalid_alert', /label scale_action="[\s\S]*" must be up, down or to/]);
     }
-    for (const name of [`../${target}`, `${target}?force=1`, `${target}/update`, `${target}%2Fupdate`, `${target}#x`, ` ${target}`, `${target}\n`, `${target}/../../containers/json`, 'x'.repeat(64), '']) {
+    for (const name of [
+      `../${target}`,
+      `${target}?force=1`,
+      `${target}/update`,
+      `${target}%2Fupdate`,
+      `${target}#x`,
+      ` ${target}`,
+      `${target}\n`,
+      `${target}/../../containers/json`,
+      'x'.repeat(64),
+      '',
+    ]) {
       cases.push([`scale_service=${JSON.stringify(name)}`, uniqueNotification(name, 'up'), 'invalid_alert', /label scale_service="[\s\S]*" is not a Swarm service name/]);
     }
     // Names Docker itself would resolve to the service (an ID prefix, another case): only an exact name counts.

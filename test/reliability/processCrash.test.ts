@@ -38,7 +38,12 @@ afterAll(async () => {
 });
 
 async function ready(url: string): Promise<true | undefined> {
-  return (await fetch(`${url}/readyz`).then((response) => response.ok, () => false)) ? true : undefined;
+  return (await fetch(`${url}/readyz`).then(
+    (response) => response.ok,
+    () => false,
+  ))
+    ? true
+    : undefined;
 }
 
 describe('alertscale (AMQP_URL) killed mid-burst', () => {
@@ -89,11 +94,16 @@ describe('alertscale (AMQP_URL) killed mid-burst', () => {
     const second = await killer;
     proxy.latencyMs = 0;
     const expected = 1 + PER_SERVICE;
-    await waitFor('every service to reach its expected replicas and the queue to drain', async () => {
-      if ((await vhost.readyCount('alertscale.intents')) !== 0) return undefined;
-      const snapshots = await Promise.all(services.map((service) => inspectService(service)));
-      return snapshots.every((snapshot) => snapshot.replicas >= expected) ? true : undefined;
-    }, 60_000, 500).catch(() => undefined);
+    await waitFor(
+      'every service to reach its expected replicas and the queue to drain',
+      async () => {
+        if ((await vhost.readyCount('alertscale.intents')) !== 0) return undefined;
+        const snapshots = await Promise.all(services.map((service) => inspectService(service)));
+        return snapshots.every((snapshot) => snapshot.replicas >= expected) ? true : undefined;
+      },
+      60_000,
+      500,
+    ).catch(() => undefined);
     await sleep(1000); // a double application would show up now
 
     let lost = 0;

@@ -18,9 +18,7 @@ export function createAlertmanagerClient(baseUrl: string, timeoutMs = 2000): Act
       const response = await fetch(`${root}/api/v2/alerts?${query.toString()}`, { signal: AbortSignal.timeout(timeoutMs) });
       if (!response.ok) throw new Error(`Alertmanager answered HTTP ${response.status}`);
       const alerts = (await response.json()) as AlertmanagerAlert[];
-      return alerts
-        .filter((alert) => alert.status?.state === 'active')
-        .map((alert) => alert.labels?.alertname ?? '(unnamed alert)');
+      return alerts.filter((alert) => alert.status?.state === 'active').map((alert) => alert.labels?.alertname ?? '(unnamed alert)');
     },
   };
 }

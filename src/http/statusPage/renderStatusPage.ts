@@ -53,7 +53,10 @@ function renderLastChange(service: ServiceDescription, nowMs: number): string {
   const atMs = Date.parse(service.lastChange.at);
   // When alertscale made the last change, the count it set is the current one.
   const ours = service.state !== undefined && service.lastChange.description.startsWith('alertscale');
-  const change = ours && service.state ? `alertscale ${html(service.state.action)} ${html(service.state.from)} → ${html(service.replicas)}` : 'outside alertscale (a deploy, an update or the creation)';
+  const change =
+    ours && service.state
+      ? `alertscale ${html(service.state.action)} ${html(service.state.from)} → ${html(service.replicas)}`
+      : 'outside alertscale (a deploy, an update or the creation)';
   return `${change}<br><time class="muted" datetime="${html(service.lastChange.at)}" title="${html(service.lastChange.at)}">${html(formatRelative(atMs, nowMs))}</time>`;
 }
 

@@ -137,11 +137,16 @@ describe('RabbitMQ intent queue across a broker outage (real broker)', () => {
       // The broker blocks a connection when it next publishes: the first submit times out waiting for its confirm...
       await expect(queue.submit([aUniqueIntent('svc-a')])).rejects.toThrow(/intents not stored: no publisher confirm after 1000 ms/);
       // ...after which the 'blocked' notification makes submit answer at once.
-      await waitFor('publishing blocked', async () => {
-        const started = Date.now();
-        const error = await queue.submit([aUniqueIntent('svc-a')]).catch((failure: unknown) => failure);
-        return error instanceof TransientError && /blocks publishing/.test(error.message) && Date.now() - started < 500;
-      }, 10_000, 100);
+      await waitFor(
+        'publishing blocked',
+        async () => {
+          const started = Date.now();
+          const error = await queue.submit([aUniqueIntent('svc-a')]).catch((failure: unknown) => failure);
+          return error instanceof TransientError && /blocks publishing/.test(error.message) && Date.now() - started < 500;
+        },
+        10_000,
+        100,
+      );
       expect(queue.notReadyReason()).toMatch(/^the broker blocks publishing \(low on memory\)/);
       await queue.start(async (intent) => {
         seen.push(intent.key);
@@ -152,9 +157,14 @@ describe('RabbitMQ intent queue across a broker outage (real broker)', () => {
     } finally {
       await restoreWatermark();
     }
-    await waitFor('publishing unblocked', async () => {
-      const receipt = await queue.submit([aUniqueIntent('svc-d')]).catch(() => undefined);
-      return receipt?.mode === 'queued';
-    }, 15_000, 200);
+    await waitFor(
+      'publishing unblocked',
+      async () => {
+        const receipt = await queue.submit([aUniqueIntent('svc-d')]).catch(() => undefined);
+        return receipt?.mode === 'queued';
+      },
+      15_000,
+      200,
+    );
   });
 });

@@ -48,7 +48,10 @@ export function header(message: GetMessage, name: string): unknown {
   return message.properties.headers?.[name];
 }
 
-export async function counterValue(metric: { get(): Promise<{ values: Array<{ value: number; labels: Record<string, unknown> }> }> }, labels: Record<string, string> = {}): Promise<number> {
+export async function counterValue(
+  metric: { get(): Promise<{ values: Array<{ value: number; labels: Record<string, unknown> }> }> },
+  labels: Record<string, string> = {},
+): Promise<number> {
   const { values } = await metric.get();
   return values.filter((entry) => Object.entries(labels).every(([name, value]) => entry.labels[name] === value)).reduce((sum, entry) => sum + entry.value, 0);
 }

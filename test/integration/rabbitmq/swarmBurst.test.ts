@@ -73,7 +73,16 @@ describe('RabbitMQ intents applied to real Swarm services', () => {
         dryRun: false,
         now: Date.now,
       });
-      const queue = createRabbitIntentQueue({ url: AMQP_URL, metrics, logger, intentTtlMs: 120_000, queue: name, reconnect: FAST_RECONNECT, requeueDelayMs: 50, connectionName: `alertscale-test-${label}` });
+      const queue = createRabbitIntentQueue({
+        url: AMQP_URL,
+        metrics,
+        logger,
+        intentTtlMs: 120_000,
+        queue: name,
+        reconnect: FAST_RECONNECT,
+        requeueDelayMs: 50,
+        connectionName: `alertscale-test-${label}`,
+      });
       cleanups.push(() => queue.stop());
       void queue.start(async (intent) => {
         const decision = await processIntent(intent);

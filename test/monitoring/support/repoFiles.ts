@@ -81,7 +81,8 @@ export function dashboardQueries(file: string, d: Dashboard): DashboardQuery[] {
     for (const t of promTargets(p)) out.push({ where: `${file} panel "${p.title}" ${t.refId}`, expr: substituteGrafanaVariables(t.expr) });
   }
   for (const a of d.annotations.list ?? []) out.push({ where: `${file} annotation "${a.name}"`, expr: substituteGrafanaVariables(a.expr ?? '') });
-  for (const v of d.templating.list ?? []) out.push({ where: `${file} variable $${v.name}`, expr: variableQueryToPromql(typeof v.query === 'string' ? v.query : JSON.stringify(v.query)) });
+  for (const v of d.templating.list ?? [])
+    out.push({ where: `${file} variable $${v.name}`, expr: variableQueryToPromql(typeof v.query === 'string' ? v.query : JSON.stringify(v.query)) });
   return out;
 }
 

@@ -87,7 +87,12 @@ describe('checkAlertContract', () => {
   });
 
   test('when to with scale_replicas "6.5", then the target is 6.5 (rounded up later)', () => {
-    expect(checkAlertContract({ scale_service: 'shop_api', scale_action: 'to' }, { scale_replicas: '6.5' })).toEqual({ kind: 'valid', service: 'shop_api', action: 'to', target: 6.5 });
+    expect(checkAlertContract({ scale_service: 'shop_api', scale_action: 'to' }, { scale_replicas: '6.5' })).toEqual({
+      kind: 'valid',
+      service: 'shop_api',
+      action: 'to',
+      target: 6.5,
+    });
   });
 
   test.each([

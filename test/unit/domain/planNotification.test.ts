@@ -60,37 +60,46 @@ describe('planNotification', () => {
   });
 
   test('when two up alerts carry scale_step 2 and 3, then the intent keeps both and the decision takes the largest', () => {
-    const plan = planNotification(withAlerts([
-      { labels: { scale_service: 'a', scale_action: 'up', scale_step: '2' } },
-      { labels: { scale_service: 'a', scale_action: 'up', scale_step: '3' } },
-    ]), NOW);
+    const plan = planNotification(
+      withAlerts([{ labels: { scale_service: 'a', scale_action: 'up', scale_step: '2' } }, { labels: { scale_service: 'a', scale_action: 'up', scale_step: '3' } }]),
+      NOW,
+    );
     expect(plan.intents).toEqual([expect.objectContaining({ stepOverrides: [2, 3], usesServiceStep: false })]);
   });
 
   test('when two to alerts for one service, then the largest scale_replicas wins', () => {
-    const plan = planNotification(withAlerts([
-      { labels: { scale_service: 'a', scale_action: 'to', alertname: 'x' }, annotations: { scale_replicas: '4' } },
-      { labels: { scale_service: 'a', scale_action: 'to', alertname: 'y' }, annotations: { scale_replicas: '9.5' } },
-    ]), NOW);
+    const plan = planNotification(
+      withAlerts([
+        { labels: { scale_service: 'a', scale_action: 'to', alertname: 'x' }, annotations: { scale_replicas: '4' } },
+        { labels: { scale_service: 'a', scale_action: 'to', alertname: 'y' }, annotations: { scale_replicas: '9.5' } },
+      ]),
+      NOW,
+    );
     expect(plan.intents).toEqual([expect.objectContaining({ action: 'to', target: 9.5 })]);
   });
 
   test('when an up and a down for one service arrive together, then the up goes ahead and the down is a conflict', () => {
-    const plan = planNotification(withAlerts([
-      { labels: { scale_service: 'a', scale_action: 'up' } },
-      { labels: { scale_service: 'a', scale_action: 'down' } },
-      { labels: { scale_service: 'b', scale_action: 'down' } },
-    ]), NOW);
+    const plan = planNotification(
+      withAlerts([
+        { labels: { scale_service: 'a', scale_action: 'up' } },
+        { labels: { scale_service: 'a', scale_action: 'down' } },
+        { labels: { scale_service: 'b', scale_action: 'down' } },
+      ]),
+      NOW,
+    );
     expect(plan.intents.map((intent) => `${intent.service}:${intent.action}`)).toEqual(['a:up', 'b:down']);
     expect(plan.settled).toEqual([expect.objectContaining({ service: 'a', action: 'down', outcome: 'conflict' })]);
   });
 
   test('when one alert is invalid beside a valid one, then the valid one still makes an intent and the invalid one is settled with its reason', () => {
-    const plan = planNotification(withAlerts([
-      { labels: { scale_service: 'a', scale_action: 'up' } },
-      { labels: { scale_service: 'a', scale_action: 'up', scale_step: 'ten' } },
-      { labels: { alertname: 'Unrelated' } },
-    ]), NOW);
+    const plan = planNotification(
+      withAlerts([
+        { labels: { scale_service: 'a', scale_action: 'up' } },
+        { labels: { scale_service: 'a', scale_action: 'up', scale_step: 'ten' } },
+        { labels: { alertname: 'Unrelated' } },
+      ]),
+      NOW,
+    );
     expect(plan.intents).toHaveLength(1);
     expect(plan.settled).toEqual([expect.objectContaining({ outcome: 'invalid_alert', service: 'a', reason: expect.stringMatching(/scale_step="ten"/) })]);
     expect(plan.counts).toMatchObject({ firing: 3, unlabelled: 1, invalid: 1 });

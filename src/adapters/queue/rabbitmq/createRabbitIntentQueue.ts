@@ -184,7 +184,13 @@ export function createRabbitIntentQueue(options: RabbitIntentQueueOptions): Rabb
 
   function deadLetter(channel: Channel, message: ConsumeMessage, reason: DeadLetterReason, text: string, meta: Record<string, unknown>): void {
     if (settle(channel, message, 'reject')) metrics.intentsDeadLettered.inc({ reason });
-    logger.warn(`intent dead-lettered (${reason}): ${text}`, { event: 'intent_dead_lettered', reason, queue: topology.deadLetterQueue, messageId: message.properties.messageId as unknown, ...meta });
+    logger.warn(`intent dead-lettered (${reason}): ${text}`, {
+      event: 'intent_dead_lettered',
+      reason,
+      queue: topology.deadLetterQueue,
+      messageId: message.properties.messageId as unknown,
+      ...meta,
+    });
   }
 
   function onDelivery(connection: BrokerConnection, model: ChannelModel, channel: Channel, message: ConsumeMessage | null): void {
@@ -213,7 +219,13 @@ export function createRabbitIntentQueue(options: RabbitIntentQueueOptions): Rabb
     const meta = { key: intent.key, service: intent.service, action: intent.action, receivedAt: intent.receivedAt };
     const ageMs = now() - Date.parse(intent.receivedAt);
     if (ageMs > ttlMs) {
-      deadLetter(channel, message, 'expired', `${intent.action} for ${intent.service} was received ${(ageMs / 1000).toFixed(1)}s ago, past INTENT_TTL (${ttlMs / 1000}s); a stale intent is never applied`, meta);
+      deadLetter(
+        channel,
+        message,
+        'expired',
+        `${intent.action} for ${intent.service} was received ${(ageMs / 1000).toFixed(1)}s ago, past INTENT_TTL (${ttlMs / 1000}s); a stale intent is never applied`,
+        meta,
+      );
       return;
     }
     const decide = handler;
