@@ -1,6 +1,8 @@
 import type { Express } from 'express';
 import type winston from 'winston';
 import { createAlertmanagerClient } from './adapters/alertmanager/createAlertmanagerClient';
+import { fetchAlertmanagerConfig } from './adapters/alertmanager/fetchAlertmanagerConfig';
+import { readScaleRoutes } from './adapters/alertmanager/readScaleRoutes';
 import { createNodeCacheDedup } from './adapters/cache/createNodeCacheDedup';
 import { createDockerClient } from './adapters/docker/createDockerClient';
 import { createDockerSwarmGateway } from './adapters/docker/createDockerSwarmGateway';
@@ -13,6 +15,7 @@ import { createRabbitEventPublisher, createRabbitIntentQueue } from './adapters/
 import type { IntentQueue, SwarmGateway } from './app/ports';
 import { createIntentProcessor } from './app/processIntent';
 import type { Config } from './config/loadConfig';
+import { runStartupChecks } from './config/runStartupChecks';
 import { createApp } from './http/createApp';
 
 export interface Alertscale {
@@ -24,6 +27,8 @@ export interface Alertscale {
   beginShutdown: () => void;
   /** Stops consuming, waits for in-flight decisions, closes broker connections. */
   stop: () => Promise<void>;
+  /** Settles once the startup warnings (Docker, Alertmanager, DEDUP_WINDOW) are logged; never rejects. */
+  startupChecks: Promise<void>;
 }
 
 /** Replacements for tests and benchmarks; production passes none. */
@@ -55,6 +60,18 @@ export async function composeAlertscale(config: Config, overrides: CompositionOv
   if (config.webhookToken === undefined) logger.warn('webhook authentication is OFF (WEBHOOK_AUTH=none): anyone who reaches the port can scale services', { event: 'startup_warning' });
   if (config.DRY_RUN) logger.warn('DRY_RUN=true: decisions are recorded, nothing is applied', { event: 'startup_warning' });
 
+  const alertmanagerUrl = config.ALERTMANAGER_URL;
+  // Not awaited: a Docker or Alertmanager that is down now must not hold the start back (/readyz keeps telling).
+  const startupChecks = runStartupChecks({
+    logger,
+    dedupWindowMs: config.DEDUP_WINDOW,
+    dockerHost: config.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
+    pingDocker: () => swarm.ping(),
+    ...(alertmanagerUrl ? { alertmanager: { url: alertmanagerUrl, readScaleRoutes: async () => readScaleRoutes(await fetchAlertmanagerConfig(alertmanagerUrl)) } } : {}),
+  }).catch((error: Error) => {
+    logger.warn(`startup checks failed: ${error.message}`, { event: 'startup_warning' });
+  });
+
   await queue.start(
     createIntentProcessor({
       swarm,
@@ -83,12 +100,14 @@ export async function composeAlertscale(config: Config, overrides: CompositionOv
     dryRun: config.DRY_RUN,
     ...(config.ALERTMANAGER_URL ? { alertmanagerUrl: config.ALERTMANAGER_URL } : {}),
     isShuttingDown: () => shuttingDown,
+    alertmanagerGuard: alertmanagerUrl ? { url: alertmanagerUrl, check: () => fetchAlertmanagerConfig(alertmanagerUrl) } : undefined,
   });
   return {
     app,
     metrics,
     queue,
     logger,
+    startupChecks,
     beginShutdown: () => (shuttingDown = true),
     stop: async () => {
       await queue.stop();
