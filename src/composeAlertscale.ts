@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import type winston from 'winston';
 import { createAlertmanagerClient } from './adapters/alertmanager/createAlertmanagerClient';
-import { fetchAlertmanagerConfig } from './adapters/alertmanager/fetchAlertmanagerConfig';
+import { fetchAlertmanagerStatus } from './adapters/alertmanager/fetchAlertmanagerStatus';
 import { readScaleRoutes } from './adapters/alertmanager/readScaleRoutes';
 import { createNodeCacheDedup } from './adapters/cache/createNodeCacheDedup';
 import { createDockerClient } from './adapters/docker/createDockerClient';
@@ -67,7 +67,17 @@ export async function composeAlertscale(config: Config, overrides: CompositionOv
     dedupWindowMs: config.DEDUP_WINDOW,
     dockerHost: config.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
     pingDocker: () => swarm.ping(),
-    ...(alertmanagerUrl ? { alertmanager: { url: alertmanagerUrl, readScaleRoutes: async () => readScaleRoutes(await fetchAlertmanagerConfig(alertmanagerUrl)) } } : {}),
+    ...(alertmanagerUrl
+      ? {
+          alertmanager: {
+            url: alertmanagerUrl,
+            readRoutes: async () => {
+              const status = await fetchAlertmanagerStatus(alertmanagerUrl);
+              return { routes: readScaleRoutes(status.configYaml), clusterPeers: status.clusterPeers };
+            },
+          },
+        }
+      : {}),
   }).catch((error: Error) => {
     logger.warn(`startup checks failed: ${error.message}`, { event: 'startup_warning' });
   });
@@ -100,7 +110,7 @@ export async function composeAlertscale(config: Config, overrides: CompositionOv
     dryRun: config.DRY_RUN,
     ...(config.ALERTMANAGER_URL ? { alertmanagerUrl: config.ALERTMANAGER_URL } : {}),
     isShuttingDown: () => shuttingDown,
-    alertmanagerGuard: alertmanagerUrl ? { url: alertmanagerUrl, check: () => fetchAlertmanagerConfig(alertmanagerUrl) } : undefined,
+    alertmanagerGuard: alertmanagerUrl ? { url: alertmanagerUrl, check: () => fetchAlertmanagerStatus(alertmanagerUrl) } : undefined,
   });
   return {
     app,

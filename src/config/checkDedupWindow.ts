@@ -15,7 +15,14 @@ export interface ScaleRouteTimings {
 export const SHIPPED_SCALE_ROUTE: ScaleRouteTimings = { route: 'the shipped route (alertmanager/alertmanager.yml)', groupIntervalMs: 60_000, repeatIntervalMs: 180_000 };
 
 /**
- * The rule: group_interval <= DEDUP_WINDOW < repeat_interval.
+ * Alertmanager's default --cluster.peer-timeout: in an HA cluster the peer at
+ * position N sends a group's notification N × this later, when the earlier ones
+ * did not log it as sent (a crash mid-delivery), and then retries it too.
+ */
+export const PEER_TIMEOUT_MS = 15_000;
+
+/**
+ * The rule: group_interval (+ peer timeout per further HA peer) <= DEDUP_WINDOW < repeat_interval.
  * - Alertmanager retries a failed delivery for up to group_interval; a retry that
  *   arrives after the window (a crash after Docker applied the change, before the
  *   answer) would be applied again.
@@ -23,13 +30,16 @@ export const SHIPPED_SCALE_ROUTE: ScaleRouteTimings = { route: 'the shipped rout
  *   is meant to be the next step. A window that reaches it turns every step into a duplicate.
  * Returns one warning per broken bound, each saying what goes wrong and how to fix it.
  */
-export function checkDedupWindow(windowMs: number, routes: ScaleRouteTimings[]): string[] {
+export function checkDedupWindow(windowMs: number, routes: ScaleRouteTimings[], clusterPeers = 1): string[] {
   const window = formatDuration(windowMs);
+  const peerMarginMs = Math.max(0, clusterPeers - 1) * PEER_TIMEOUT_MS;
+  const peers = peerMarginMs > 0 ? ` plus ${clusterPeers - 1} × the ${formatDuration(PEER_TIMEOUT_MS)} peer timeout of its HA cluster (${clusterPeers} peers)` : '';
   return routes.flatMap((route) => {
     const warnings: string[] = [];
-    if (windowMs < route.groupIntervalMs) {
+    const retriesLastMs = route.groupIntervalMs + peerMarginMs;
+    if (windowMs < retriesLastMs) {
       warnings.push(
-        `DEDUP_WINDOW (${window}) is shorter than group_interval (${formatDuration(route.groupIntervalMs)}) of ${route.route}: Alertmanager retries a failed notification for up to group_interval, and a retry after the window is applied again (a second step for one alert); raise DEDUP_WINDOW to at least ${formatDuration(route.groupIntervalMs)}`,
+        `DEDUP_WINDOW (${window}) is shorter than group_interval (${formatDuration(route.groupIntervalMs)})${peers} of ${route.route}: Alertmanager retries a failed notification for up to group_interval, and a retry after the window is applied again (a second step for one alert); raise DEDUP_WINDOW to at least ${formatDuration(retriesLastMs)}`,
       );
     }
     if (windowMs >= route.repeatIntervalMs) {

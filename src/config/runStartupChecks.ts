@@ -6,8 +6,8 @@ export interface StartupCheckDeps {
   dedupWindowMs: number;
   dockerHost: string;
   pingDocker: () => Promise<void>;
-  /** Present with ALERTMANAGER_URL: the scale routes of Alertmanager's running config. */
-  alertmanager?: { url: string; readScaleRoutes: () => Promise<ScaleRouteTimings[]> };
+  /** Present with ALERTMANAGER_URL: the scale routes of Alertmanager's running config, and its HA cluster size. */
+  alertmanager?: { url: string; readRoutes: () => Promise<{ routes: ScaleRouteTimings[]; clusterPeers: number }> };
 }
 
 const warn = (logger: winston.Logger, message: string, check: string) => logger.warn(message, { event: 'startup_warning', check });
@@ -24,20 +24,21 @@ export async function runStartupChecks(deps: StartupCheckDeps): Promise<void> {
     () => undefined,
     (error: Error) => warn(logger, `Docker at ${deps.dockerHost} does not answer (${error.message}): every webhook is answered 503 (Alertmanager retries) and /readyz is 503 until it does`, 'docker'),
   );
-  const routes = deps.alertmanager
-    ? deps.alertmanager.readScaleRoutes().then(
+  const running = deps.alertmanager
+    ? deps.alertmanager.readRoutes().then(
         (found) => {
-          if (found.length === 0) {
+          if (found.routes.length === 0) {
             warn(logger, `Alertmanager at ${deps.alertmanager?.url} has no route matching on scale_service that sends to a webhook: DEDUP_WINDOW cannot be checked against group_interval and repeat_interval (see the README, "The alert contract")`, 'dedup_window');
           }
           return found;
         },
         (error: Error) => {
           warn(logger, `Alertmanager at ${deps.alertmanager?.url} does not answer (${error.message}): the scale-down guard cannot confirm a scale-down is safe, so scale-downs are blocked until it answers (scale-ups are not affected); DEDUP_WINDOW is checked against the shipped route instead`, 'alertmanager');
-          return [SHIPPED_SCALE_ROUTE];
+          return { routes: [SHIPPED_SCALE_ROUTE], clusterPeers: 1 };
         },
       )
-    : Promise.resolve([SHIPPED_SCALE_ROUTE]);
-  for (const problem of checkDedupWindow(deps.dedupWindowMs, await routes)) alarm(logger, problem);
+    : Promise.resolve({ routes: [SHIPPED_SCALE_ROUTE], clusterPeers: 1 });
+  const { routes, clusterPeers } = await running;
+  for (const problem of checkDedupWindow(deps.dedupWindowMs, routes, clusterPeers)) alarm(logger, problem);
   await docker;
 }

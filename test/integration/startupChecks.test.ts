@@ -1,5 +1,9 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { findFreePort, waitFor } from '../support/polling';
-import { startAlertmanager, type RunningAlertmanager } from '../support/startAlertmanager';
+import { ALERTMANAGER_BIN, startAlertmanager, type RunningAlertmanager } from '../support/startAlertmanager';
 import { startAlertscale, type RunningAlertscale } from '../support/startAlertscale';
 
 const started: RunningAlertscale[] = [];
@@ -39,6 +43,53 @@ describe('startup checks against the real Alertmanager', () => {
     expect({ status: ready.status, body: await ready.json() }).toEqual({ status: 200, body: { status: 'ready' } });
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(instance.output()).not.toMatch(/DEDUP_WINDOW \(/);
+  });
+});
+
+/** Two real Alertmanagers clustered on loopback, both running the shipped alertmanager.yml (1m / 3m). */
+async function startShippedCluster(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'alertscale-am-cluster-'));
+  writeFileSync(join(dir, 'token'), 't0ken');
+  const shipped = readFileSync(join(__dirname, '../../alertmanager/alertmanager.yml'), 'utf8').replace('/run/secrets/alertscale_webhook_token', join(dir, 'token'));
+  writeFileSync(join(dir, 'alertmanager.yml'), shipped);
+  const [web1, web2, gossip1, gossip2] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
+  const peer = (web: number, gossip: number, name: string, join_?: number): ChildProcess =>
+    spawn(ALERTMANAGER_BIN, [
+      `--config.file=${join(dir, 'alertmanager.yml')}`,
+      `--storage.path=${join(dir, name)}`,
+      `--web.listen-address=127.0.0.1:${web}`,
+      `--cluster.listen-address=127.0.0.1:${gossip}`,
+      `--cluster.advertise-address=127.0.0.1:${gossip}`,
+      ...(join_ ? [`--cluster.peer=127.0.0.1:${join_}`] : []),
+    ], { stdio: 'ignore' });
+  const children = [peer(web1, gossip1, 'one'), peer(web2, gossip2, 'two', gossip1)];
+  const stop = async () => {
+    await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM')) : undefined)));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const url = `http://127.0.0.1:${web1}`;
+  try {
+    await waitFor('a two-peer Alertmanager cluster', async () => {
+      const status = (await (await fetch(`${url}/api/v2/status`)).json()) as { cluster?: { peers?: unknown[] } };
+      return (status.cluster?.peers?.length ?? 0) === 2;
+    }, 20_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, stop };
+}
+
+describe('startup checks against a real HA Alertmanager pair', () => {
+  test('when DEDUP_WINDOW covers group_interval but not the second peer\'s delay, then it says so, naming the cluster', async () => {
+    const cluster = await startShippedCluster();
+    try {
+      const instance = await run({ ALERTMANAGER_URL: cluster.url, DEDUP_WINDOW: '70s' });
+      await logged(instance, /"level":"error".*DEDUP_WINDOW \(1m10s\) is shorter than group_interval \(1m\) plus 1 × the 15s peer timeout of its HA cluster \(2 peers\) of the route .*scale_service=~.* → alertscale: .*at least 1m15s/);
+    } finally {
+      await Promise.all(started.splice(0).map((instance) => instance.stop()));
+      await cluster.stop();
+    }
   });
 });
 

@@ -31,6 +31,16 @@ function matchersOf(route: RouteConfig): string[] {
   return [...matchers, ...legacy];
 }
 
+/** `scale_service=~".+"`, `scale_service="shop_api"`...; not `scale_service=""` nor `scale_service!~".+"`, which exclude them. */
+function selectsScaleAlerts(matcher: string): boolean {
+  const parsed = /^\s*scale_service\s*(=~|!~|!=|=)\s*"?(.*?)"?\s*$/.exec(matcher);
+  if (!parsed) return false;
+  const [, operator, value] = parsed;
+  if (operator === '=' && value === '') return false;
+  if (operator === '!~' && (value === '.+' || value === '.*')) return false;
+  return true;
+}
+
 interface FoundRoute extends ScaleRouteTimings {
   receiver: string;
   /** The route (or a parent) selects alerts by scale_service. */
@@ -66,7 +76,7 @@ export function readScaleRoutes(yamlText: string): ScaleRouteTimings[] {
       groupIntervalMs: toMs(route.group_interval, inherited.groupIntervalMs),
       repeatIntervalMs: toMs(route.repeat_interval, inherited.repeatIntervalMs),
       matchers: [...inherited.matchers, ...own],
-      onScaleService: inherited.onScaleService || own.some((matcher) => matcher.includes('scale_service')),
+      onScaleService: inherited.onScaleService || own.some(selectsScaleAlerts),
       onAlertname: inherited.onAlertname || own.some((matcher) => matcher.trimStart().startsWith('alertname')),
     };
     if (here.receiver && webhookReceivers.has(here.receiver)) {

@@ -24,6 +24,12 @@ describe('checkDedupWindow: group_interval <= DEDUP_WINDOW < repeat_interval', (
     expected.forEach((pattern, index) => expect(warnings[index]).toMatch(pattern));
   });
 
+  test('when Alertmanager runs as an HA cluster, then each further peer adds its peer timeout to the lower bound', () => {
+    // 3 peers: the third may send 2 × 15 s later and retry for group_interval from then.
+    expect(checkDedupWindow(80_000, [route], 3)).toEqual([expect.stringMatching(/^DEDUP_WINDOW \(1m20s\) is shorter than group_interval \(1m\) plus 2 × the 15s peer timeout of its HA cluster \(3 peers\) .*at least 1m30s$/)]);
+    expect(checkDedupWindow(120_000, [route], 3)).toEqual([]);
+  });
+
   test('when DEDUP_WINDOW keeps its default, then it fits the shipped route', () => {
     expect(checkDedupWindow(loadConfig({ WEBHOOK_TOKEN: 'a' }).DEDUP_WINDOW, [SHIPPED_SCALE_ROUTE])).toEqual([]);
   });
@@ -60,6 +66,23 @@ describe('readScaleRoutes', () => {
       { route: 'the route {scale_service=~".+"} → scaler', groupIntervalMs: 300_000, repeatIntervalMs: 4 * 3600_000 },
       { route: 'the route {team="shop", scale_service="shop_api"} → scaler', groupIntervalMs: 30_000, repeatIntervalMs: 600_000 },
     ]);
+  });
+
+  test('when a route matches scale_service only to exclude scale alerts, then it is not a scale route', () => {
+    const yaml = [
+      'route:',
+      '  receiver: people',
+      '  routes:',
+      "  - matchers: ['scale_service=\"\"']",
+      '    receiver: hook',
+      "  - matchers: ['scale_service=~\"shop_.+\"']",
+      '    receiver: hook',
+      'receivers:',
+      '- name: people',
+      '- name: hook',
+      '  webhook_configs: [{ url: "http://alertscale:8080/webhook" }]',
+    ].join('\n');
+    expect(readScaleRoutes(yaml).map((found) => found.route)).toEqual(['the route {scale_service=~"shop_.+"} → hook']);
   });
 
   test('when no route matches on scale_service, then the routes to a /webhook receiver count, except one about an alertname (the Watchdog)', () => {
