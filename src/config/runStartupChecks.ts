@@ -22,7 +22,7 @@ export async function runStartupChecks(deps: StartupCheckDeps): Promise<void> {
   const { logger } = deps;
   const docker = deps.pingDocker().then(
     () => undefined,
-    (error: Error) => warn(logger, `Docker at ${deps.dockerHost} does not answer (${error.message}): every webhook is answered 503 (Alertmanager retries) and /readyz is 503 until it does`, 'docker'),
+    (error: Error) => warn(logger, `Docker at ${deps.dockerHost} does not answer (${error.message}): nothing can be scaled and /readyz is 503 until it does (check DOCKER_HOST, the socket mount and its group, or the socket proxy)`, 'docker'),
   );
   const running = deps.alertmanager
     ? deps.alertmanager.readRoutes().then(
