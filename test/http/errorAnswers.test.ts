@@ -35,6 +35,19 @@ describe('answers that are not a 2xx', () => {
     expect(logLines.join('\n')).not.toContain(TEST_TOKEN);
   });
 
+  test.each([
+    ['no header', undefined, /^webhook rejected with 401: unauthorized: no Authorization header;/],
+    ['another scheme', `Basic ${TEST_TOKEN}`, /^webhook rejected with 401: unauthorized: the Authorization header is not "Bearer <token>";/],
+    ['a wrong token', 'Bearer not-the-token', /^webhook rejected with 401: unauthorized: the bearer token does not match;/],
+  ])('when the webhook gets %s, then the log line says which, without the token', async (_case, header, expected) => {
+    const { app, logLines } = await setUp();
+    const sent = request(app).post('/webhook');
+    await (header === undefined ? sent : sent.set('Authorization', header)).send(loadFixture('firing-one-alert')).expect(401);
+    const [line] = rejectedLines(logLines).map((text) => JSON.parse(text));
+    expect(line.message).toMatch(expected);
+    expect(logLines.join('\n')).not.toContain(TEST_TOKEN);
+  });
+
   test('when a webhook body is invalid, then the log line names the failing fields but dumps no body', async () => {
     const { app, logLines } = await setUp();
     const auth = { Authorization: `Bearer ${TEST_TOKEN}` };
