@@ -85,6 +85,9 @@ const envSchema = z.object({
   SHUTDOWN_TIMEOUT: duration('25s'),
 });
 
+/** Every environment variable alertscale reads (docs are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export type Config = Omit<z.infer<typeof envSchema>, 'WEBHOOK_TOKEN' | 'WEBHOOK_TOKEN_FILE'> & {
   /** Undefined only with WEBHOOK_AUTH=none. */
   webhookToken: string | undefined;

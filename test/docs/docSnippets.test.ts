@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { parse } from 'yaml';
 import { readScaleRoutes } from '../../src/adapters/alertmanager/readScaleRoutes';
 import { checkDedupWindow } from '../../src/config/checkDedupWindow';
-import { loadConfig } from '../../src/config/loadConfig';
+import { CONFIG_VARIABLES, loadConfig } from '../../src/config/loadConfig';
 import { parsePolicy } from '../../src/domain/parsePolicy';
 import { BIN, requireBinary } from '../monitoring/support/tools';
 import { findStackConfigCli } from '../support/stackConfig';
@@ -100,6 +100,23 @@ describe('config snippets in README.md and docs/', () => {
       const labels = service.deploy?.labels ?? {};
       if (labels['alertscale.enabled'] === 'true') expect(parsePolicy(labels, 100)).toMatchObject({ ok: true });
     }
+  });
+
+  test('when any code block in the docs sets one of alertscale\'s variables (VAR=value), then the value is valid', () => {
+    const names = CONFIG_VARIABLES.join('|');
+    const assignments = all.flatMap((snippet) =>
+      [...snippet.text.matchAll(new RegExp(`(?:^|[\\s"'])(${names})=([^\\s"'$<]+)(?=[\\s"']|$)`, 'gm'))].map((match) => ({ where: snippet.where, variable: match[1] as string, value: match[2] as string })),
+    );
+    expect(assignments.length).toBeGreaterThanOrEqual(9);
+    const refused = assignments.filter(({ variable, value }) => {
+      try {
+        loadConfig({ WEBHOOK_AUTH: 'none', [variable]: value }, () => 'a-token');
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    expect(refused).toEqual([]);
   });
 
   test.each(byCheck('alertscale env'))('when %s is an alertscale environment, then the configuration accepts every value', (_where, snippet) => {
