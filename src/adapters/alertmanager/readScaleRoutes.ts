@@ -24,7 +24,7 @@ interface AlertmanagerConfig {
 /** alertscale's own path: a receiver whose webhook posts there is alertscale (or a proxy to it). */
 const ALERTSCALE_PATH = /\/webhook\/?$/;
 
-/** A route that selects alerts by scale_service, in any of Alertmanager's three matcher syntaxes. */
+/** A route's own matchers as `label<op>"value"` strings, whichever of Alertmanager's three syntaxes it used. */
 function matchersOf(route: RouteConfig): string[] {
   const matchers = Array.isArray(route.matchers) ? route.matchers.map(String) : typeof route.matchers === 'string' ? [route.matchers] : [];
   const legacy = [...Object.entries(route.match ?? {}).map(([key, value]) => `${key}="${String(value)}"`), ...Object.entries(route.match_re ?? {}).map(([key, value]) => `${key}=~"${String(value)}"`)];
