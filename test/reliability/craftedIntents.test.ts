@@ -3,8 +3,8 @@
  * `alertscale.intents` by someone with the broker user, not through the webhook.
  */
 import { connect } from 'amqplib';
-import { randomBytes } from 'node:crypto';
 import { INTENT_MESSAGE_TYPE } from '../../src/adapters/queue/rabbitmq/intentCodec';
+import { fakeIntent } from '../integration/rabbitmq/support';
 import { waitUntil } from '../support/swarmServices';
 import { useReliabilityHarness } from './support/harness';
 import { snapshotService } from './support/parkedServices';
@@ -15,19 +15,9 @@ jest.setTimeout(120_000);
 const harness = useReliabilityHarness('asrel-crafted');
 const LABELS = { 'alertscale.enabled': 'true', 'alertscale.min': '1', 'alertscale.max': '5', 'alertscale.cooldown.up': '0s', 'alertscale.cooldown.down': '0s' };
 
+/** A valid intent (test/integration/rabbitmq/support.ts) with what the webhook would never produce. */
 function craftedIntent(service: string, change: Record<string, unknown>): Record<string, unknown> {
-  return {
-    key: randomBytes(16).toString('hex'),
-    service,
-    action: 'up',
-    stepOverrides: [],
-    usesServiceStep: true,
-    receiver: 'alertscale',
-    groupKey: `{}:{scale_service="${service}"}`,
-    fingerprints: [randomBytes(8).toString('hex')],
-    receivedAt: new Date().toISOString(),
-    ...change,
-  };
+  return { ...fakeIntent(service), ...change };
 }
 
 describe('crafted intents on the queue', () => {
