@@ -1,15 +1,18 @@
 /**
- * deploy/rabbitmq/definitions.json on this machine's RabbitMQ: imported as the
- * stack's rabbitmq would import it, with its users and vhosts renamed so the
- * test neither clashes with nor touches anyone else's.
+ * deploy/rabbitmq/definitions.json as the stack's rabbitmq gets it: rendered by
+ * the real Swarm (a config with the golang template driver, mounted in a
+ * container with the passwords in its environment), then imported into this
+ * machine's RabbitMQ with its users and vhosts renamed, so the test neither
+ * clashes with nor touches anyone else's.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as amqp from 'amqplib';
 import { PROJECT_DIR } from '../support/buildLocalImage';
-import { AMQP_URL, rabbitmqctl } from '../integration/rabbitmq/support';
+import { TEST_IMAGE, TEST_LABEL, waitUntil } from '../support/swarmServices';
+import { AMQP_URL, docker, rabbitmqctl } from '../integration/rabbitmq/support';
 
 interface Definitions {
   users: Array<{ name: string; password: string; tags: string[] }>;
@@ -17,28 +20,31 @@ interface Definitions {
   permissions: Array<{ user: string; vhost: string; configure: string; write: string; read: string }>;
 }
 
-const TEMPLATE = readFileSync(join(PROJECT_DIR, 'deploy', 'rabbitmq', 'definitions.json'), 'utf8');
+const TEMPLATE_FILE = join(PROJECT_DIR, 'deploy', 'rabbitmq', 'definitions.json');
+const PASSWORD_VARIABLES = ['RABBITMQ_ADMIN_PASSWORD', 'RABBITMQ_ALERTSCALE_PASSWORD', 'RABBITMQ_WORKLOAD_PASSWORD'];
 const suffix = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
-const rename = (name: string) => (name === '/' ? `asdeploy-root-${suffix}` : `asdeploy-${name}-${suffix}`);
-const passwords = new Map<string, string>();
+const rename = (name: string) => (name === '/' ? `asdefs-root-${suffix}` : `asdefs-${name}-${suffix}`);
+const passwords = new Map(PASSWORD_VARIABLES.map((variable) => [variable, randomBytes(12).toString('hex')]));
 
-/** Renders the Swarm (golang) template the way the rabbitmq container gets it: only `env` is used. */
-function render(template: string): Definitions {
-  const rendered = template.replace(/\{\{\s*env\s+"(\w+)"\s*\}\}/g, (_, variable: string) => {
-    const password = randomBytes(12).toString('hex');
-    passwords.set(variable, password);
-    return password;
-  });
-  expect(rendered).not.toMatch(/\{\{/);
-  return JSON.parse(rendered) as Definitions;
+/** What a container of the stack sees at the config's target, with `env` in its environment. */
+async function renderInSwarm(file: string, env: Map<string, string>): Promise<string> {
+  const name = `asdefs-tpl-${suffix}`;
+  await docker('config', 'create', '--template-driver', 'golang', name, file);
+  try {
+    const environment = [...env].flatMap(([variable, value]) => ['-e', `${variable}=${value}`]);
+    await docker('service', 'create', '-d', '-q', '--name', name, '--label', `${TEST_LABEL}=${process.pid}`, '--restart-condition', 'none', '--network', 'host',
+      '--config', `source=${name},target=/rendered.json`, ...environment, TEST_IMAGE, 'sleep', '120');
+    const container = await waitUntil('the template container to run', async () => (await docker('ps', '-q', '-f', `label=com.docker.swarm.service.name=${name}`)) || undefined, 30_000, 250);
+    return await docker('exec', container, '/bin/busybox', 'cat', '/rendered.json');
+  } finally {
+    await docker('service', 'rm', name).catch(() => undefined);
+    // A config in use cannot be removed: wait for the task to go.
+    await waitUntil('the template config to be removed', () => docker('config', 'rm', name).then(() => true, () => undefined), 30_000, 500).catch(() => undefined);
+  }
 }
 
-const definitions = render(TEMPLATE);
-const renamed: Definitions = {
-  users: definitions.users.map((user) => ({ ...user, name: rename(user.name) })),
-  vhosts: definitions.vhosts.map((vhost) => ({ name: rename(vhost.name) })),
-  permissions: definitions.permissions.map((permission) => ({ ...permission, user: rename(permission.user), vhost: rename(permission.vhost) })),
-};
+let definitions: Definitions;
+let renamed: Definitions;
 const passwordOf = (user: string) => renamed.users.find((entry) => entry.name === rename(user))?.password ?? 'missing';
 
 function urlFor(user: string, vhost: string): string {
@@ -73,7 +79,15 @@ const REFUSED = /Expected ConnectionOpenOk; got <ConnectionClose|ACCESS_REFUSED|
 let workDir = '';
 
 beforeAll(async () => {
-  workDir = mkdtempSync(join(tmpdir(), 'asdeploy-'));
+  const rendered = await renderInSwarm(TEMPLATE_FILE, passwords);
+  expect(rendered).not.toMatch(/\{\{/);
+  definitions = JSON.parse(rendered) as Definitions;
+  renamed = {
+    users: definitions.users.map((user) => ({ ...user, name: rename(user.name) })),
+    vhosts: definitions.vhosts.map((vhost) => ({ name: rename(vhost.name) })),
+    permissions: definitions.permissions.map((permission) => ({ ...permission, user: rename(permission.user), vhost: rename(permission.vhost) })),
+  };
+  workDir = mkdtempSync(join(tmpdir(), 'asdefs-'));
   const file = join(workDir, 'definitions.json');
   writeFileSync(file, JSON.stringify(renamed));
   // rabbitmqctl reads the file as the rabbitmq user; the passwords are random and die with the users.
@@ -84,18 +98,21 @@ beforeAll(async () => {
   } catch (error) {
     throw new Error(`RabbitMQ is required (rabbitmqctl import_definitions failed; run scripts/setup-test-env.sh): ${(error as Error).message}`);
   }
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
-  for (const user of renamed.users) await rabbitmqctl('delete_user', user.name).catch(() => undefined);
-  for (const vhost of renamed.vhosts) await rabbitmqctl('delete_vhost', vhost.name).catch(() => undefined);
-  rmSync(workDir, { recursive: true, force: true });
+  for (const user of renamed?.users ?? []) await rabbitmqctl('delete_user', user.name).catch(() => undefined);
+  for (const vhost of renamed?.vhosts ?? []) await rabbitmqctl('delete_vhost', vhost.name).catch(() => undefined);
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
 }, 60_000);
 
 describe('RabbitMQ definitions of the stack (deploy/rabbitmq/definitions.json)', () => {
-  test('when the template is read, then every password comes from the environment, one variable per user', () => {
-    expect([...passwords.keys()].sort()).toEqual(['RABBITMQ_ADMIN_PASSWORD', 'RABBITMQ_ALERTSCALE_PASSWORD', 'RABBITMQ_WORKLOAD_PASSWORD']);
-    expect(definitions.users.map((user) => user.name).sort()).toEqual(['admin', 'alertscale', 'workload']);
+  test('when Swarm renders the template, then every password comes from the container environment, one variable per user', () => {
+    expect(Object.fromEntries(definitions.users.map((user) => [user.name, user.password]))).toEqual({
+      admin: passwords.get('RABBITMQ_ADMIN_PASSWORD'),
+      alertscale: passwords.get('RABBITMQ_ALERTSCALE_PASSWORD'),
+      workload: passwords.get('RABBITMQ_WORKLOAD_PASSWORD'),
+    });
   });
 
   test('when the workload user (demo producer and worker) tries alertscale\'s vhost, then the broker refuses it, so it can never publish an intent', async () => {
