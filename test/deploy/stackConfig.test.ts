@@ -126,5 +126,7 @@ describe('stack.yml', () => {
     expect(splitSection(rendered, 'configs').get('rabbitmq_definitions')).toMatch(/template_driver: golang/);
     expect(services.get('rabbitmq')).toMatch(/target: \/etc\/rabbitmq\/definitions\.json/);
     expect(services.get('rabbitmq')).not.toMatch(/RABBITMQ_DEFAULT_USER/);
+    // RabbitMQ reads the definitions from where the stack mounts them.
+    expect(fs.readFileSync(path.join(PROJECT_DIR, 'deploy', 'rabbitmq', 'alertscale.conf'), 'utf8')).toMatch(/^load_definitions = \/etc\/rabbitmq\/definitions\.json$/m);
   });
 });
