@@ -52,7 +52,7 @@ export async function composeAlertscale(config: Config, overrides: CompositionOv
   const events = config.AMQP_URL ? createRabbitEventPublisher({ url: config.AMQP_URL, logger }) : undefined;
   const recorder = createDecisionRecorder({ logger, metrics, recent, now, ...(events ? { events } : {}) });
   const queue = config.AMQP_URL
-    ? createRabbitIntentQueue({ url: config.AMQP_URL, metrics, logger, intentTtlMs: config.INTENT_TTL })
+    ? createRabbitIntentQueue({ url: config.AMQP_URL, metrics, logger, intentTtlMs: config.INTENT_TTL, decisionBudgetMs: config.DOCKER_RETRY_DEADLINE })
     : createInProcessIntentQueue();
   if (!config.AMQP_URL) {
     logger.warn('intents are not durable: AMQP_URL is not set, so intents are decided in-process before the webhook answers; set AMQP_URL for durable intents across instances', { event: 'startup_warning' });

@@ -4,7 +4,7 @@ import { PROJECT_DIR } from '../support/buildLocalImage';
 import { renderStack, splitSection } from '../support/stackConfig';
 
 /** What `docker stack deploy` would need from the shell (docs/deploy.md). */
-const DEPLOY_ENV = { RABBITMQ_PASSWORD: 'test-password', DOCKER_GID: '999' };
+const DEPLOY_ENV = { RABBITMQ_PASSWORD: 'test-password', RABBITMQ_WORKLOAD_PASSWORD: 'workload-password', RABBITMQ_ADMIN_PASSWORD: 'admin-password', DOCKER_GID: '999' };
 
 const filesUnder = (dir: string, pattern: RegExp): string[] => {
   const root = path.join(PROJECT_DIR, dir);
@@ -30,8 +30,10 @@ describe('stack.yml', () => {
   });
 
   it('when a required variable is unset, then docker stack config refuses the file and names it', async () => {
-    await expect(renderStack('stack.yml', PROJECT_DIR, { DOCKER_GID: '999' })).rejects.toThrow(/RABBITMQ_PASSWORD/);
-    await expect(renderStack('stack.yml', PROJECT_DIR, { RABBITMQ_PASSWORD: 'x' })).rejects.toThrow(/DOCKER_GID/);
+    for (const variable of Object.keys(DEPLOY_ENV)) {
+      const { [variable as keyof typeof DEPLOY_ENV]: _missing, ...rest } = DEPLOY_ENV;
+      await expect(renderStack('stack.yml', PROJECT_DIR, rest)).rejects.toThrow(new RegExp(`required variable ${variable} `));
+    }
   });
 
   it('when the stack references files as configs or secrets, then each one exists in the repository', () => {
@@ -110,5 +112,21 @@ describe('stack.yml', () => {
       expect(worker).toContain(label);
     }
     expect(services.get('producer')).not.toContain('alertscale.enabled');
+  });
+
+  it('when the demo workload and alertscale connect to RabbitMQ, then they use different users and vhosts, and the workload has no password of alertscale', () => {
+    const amqpUrlOf = (name: string) => new URL(/AMQP_URL: (\S+)/.exec(services.get(name) ?? '')?.[1] ?? 'missing://');
+    const alertscale = amqpUrlOf('alertscale');
+    expect({ user: alertscale.username, vhost: alertscale.pathname }).toEqual({ user: 'alertscale', vhost: '/alertscale' });
+    for (const workload of ['producer', 'worker']) {
+      const url = amqpUrlOf(workload);
+      expect({ workload, user: url.username, vhost: decodeURIComponent(url.pathname.slice(1)) }).toEqual({ workload, user: 'workload', vhost: '/' });
+      expect(services.get(workload)).not.toContain(DEPLOY_ENV.RABBITMQ_PASSWORD);
+    }
+    expect(splitSection(rendered, 'configs').get('rabbitmq_definitions')).toMatch(/template_driver: golang/);
+    expect(services.get('rabbitmq')).toMatch(/target: \/etc\/rabbitmq\/definitions\.json/);
+    expect(services.get('rabbitmq')).not.toMatch(/RABBITMQ_DEFAULT_USER/);
+    // RabbitMQ reads the definitions from where the stack mounts them.
+    expect(fs.readFileSync(path.join(PROJECT_DIR, 'deploy', 'rabbitmq', 'alertscale.conf'), 'utf8')).toMatch(/^load_definitions = \/etc\/rabbitmq\/definitions\.json$/m);
   });
 });

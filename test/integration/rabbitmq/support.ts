@@ -64,12 +64,10 @@ export async function deleteIntentTopology(admin: ChannelModel, topology: Intent
   await withChannel(admin, (channel) => channel.deleteExchange(topology.deadLetterExchange)).catch(() => undefined);
 }
 
-let sequence = 0;
-
 export function fakeIntent(service: string, overrides: Partial<ScaleIntent> = {}): ScaleIntent {
-  sequence += 1;
   return {
-    key: `${service}-${process.pid}-${sequence}-${randomBytes(4).toString('hex')}`,
+    // The shape computeIdempotencyKey gives: the consumer dead-letters any other as malformed.
+    key: randomBytes(16).toString('hex'),
     service,
     action: 'up',
     stepOverrides: [],
