@@ -23,7 +23,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LoopStack, parsePromDuration, type Decision } from '../test/e2e/support/loopStack';
+import { LoopStack, type Decision } from '../test/e2e/support/loopStack';
 import { sleep } from '../test/e2e/support/ownedProcess';
 import { rootPath } from '../test/e2e/support/projectRoot';
 import { shippedTuningValue } from '../test/e2e/support/ruleFiles';
@@ -136,12 +136,7 @@ async function runPhase(stack: LoopStack, spec: PhaseSpec): Promise<PhaseResult>
     labels: spec.scaled ? STACK_WORKER_POLICY : {},
     serviceTimeMs: CONFIG.serviceTimeMs,
   });
-  const workerCreatedBy = Date.now();
   if (spec.scaled) {
-    // A service's creation is its last change: alertscale holds the first scale-up for
-    // cooldown.up after it. A real service exists long before its spike, so the load
-    // starts once that cooldown is over.
-    await sleep(Math.max(0, workerCreatedBy + parsePromDuration(STACK_WORKER_POLICY['alertscale.cooldown.up']) + 1000 - Date.now()));
     // The rules see the queue (a recording rule evaluated on it) before the spike starts.
     const deadline = Date.now() + 120_000;
     while ((await stack.prometheus.samples(`queue:rabbitmq_consumers:max{queue="${queue}"}`)).length === 0) {
