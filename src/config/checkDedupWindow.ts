@@ -12,7 +12,7 @@ export interface ScaleRouteTimings {
  * The shipped route (alertmanager/alertmanager.yml, checked by a test), assumed
  * when alertscale cannot read the real one (no ALERTMANAGER_URL).
  */
-export const SHIPPED_SCALE_ROUTE: ScaleRouteTimings = { route: 'the shipped route (alertmanager/alertmanager.yml)', groupIntervalMs: 60_000, repeatIntervalMs: 180_000 };
+export const SHIPPED_SCALE_ROUTE: ScaleRouteTimings = { route: 'the shipped route (alertmanager/alertmanager.yml)', groupIntervalMs: 15_000, repeatIntervalMs: 60_000 };
 
 /**
  * Alertmanager's default --cluster.peer-timeout: in an HA cluster the peer at

@@ -74,8 +74,8 @@ const envSchema = z.object({
   WEBHOOK_TOKEN_FILE: z.string().min(1).optional(),
   WEBHOOK_AUTH: z.enum(['bearer', 'none'], { message: 'must be "bearer" or "none"' }).default('bearer'),
   DRY_RUN: flag,
-  // group_interval <= DEDUP_WINDOW < repeat_interval: see checkDedupWindow.ts and the shipped route (1m / 3m).
-  DEDUP_WINDOW: duration('2m'),
+  // group_interval <= DEDUP_WINDOW < repeat_interval: see checkDedupWindow.ts and the shipped route (15s / 1m).
+  DEDUP_WINDOW: duration('45s'),
   INTENT_TTL: duration('120s'),
   ALERTMANAGER_URL: url(/^https?:\/\//, 'http://alertmanager:9093'),
   MAX_REPLICAS_CEILING: integerBetween(1, 100_000, 100),

@@ -144,7 +144,7 @@ describe('rules and dashboards on a real Prometheus', () => {
         };
       });
     expect(results.map((r) => r.rule).sort()).toEqual(
-      ['QueueBacklogHigh', 'QueueDesiredReplicas', 'QueueIdle', 'ServiceCPUHigh', 'ServiceCPULow', 'ServiceLatencyHigh', 'ServiceLatencyLow'],
+      ['QueueBacklogHigh', 'QueueDesiredReplicas', 'QueueIdle', 'QueueOverProvisioned', 'ServiceCPUHigh', 'ServiceCPULow', 'ServiceLatencyHigh', 'ServiceLatencyLow'],
     );
     for (const r of results) {
       expect(r).toEqual({ rule: r.rule, templated: false, contract: { kind: 'valid', action: expect.stringMatching(/^(up|down|to)$/), service: 'shop_api' } });

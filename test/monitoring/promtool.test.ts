@@ -64,7 +64,7 @@ describe('promtool and amtool', () => {
     expect({ code: r.code, output: r.output }).toEqual({ code: 0, output: expect.stringContaining('SUCCESS') });
     expect(r.output.match(/SUCCESS: \d+ rules found/g)).toHaveLength(ruleFiles().length);
     for (const job of ['alertscale', 'rabbitmq-queues', 'swarm-services']) expect(config).toContain(`job_name: ${job}`);
-    expect(config).toMatch(/family: \[queue_coarse_metrics, queue_consumer_count\]/);
+    expect(config).toMatch(/family: \[queue_coarse_metrics, queue_consumer_count, channel_queue_exchange_metrics, channel_queue_metrics\]/);
   });
 
   it('when amtool checks alertmanager/alertmanager.yml, then it is valid (the credentials_file is read only at send time)', () => {

@@ -1,7 +1,7 @@
 /**
  * Issue 10, item 3: alertscale applied a change, then died before answering; it
  * is restarted and Alertmanager's retry of the same notification arrives 36 s
- * after the change (Alertmanager 0.25 retries for up to group_interval, 1m in the
+ * after the change (Alertmanager 0.25 retries for up to group_interval, and an HA peer re-sends later; the
  * shipped route). With the default DEDUP_WINDOW the retry must be a duplicate.
  */
 import { startAlertscale, type RunningAlertscale } from '../support/startAlertscale';

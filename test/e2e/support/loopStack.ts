@@ -306,7 +306,7 @@ export class LoopStack {
       // (other suites' queues on the shared broker are none of this test's business).
       '  - job_name: rabbitmq-queues',
       '    metrics_path: /metrics/detailed',
-      '    params: {family: [queue_coarse_metrics, queue_consumer_count]}',
+      '    params: {family: [queue_coarse_metrics, queue_consumer_count, channel_queue_exchange_metrics, channel_queue_metrics]}',
       `    static_configs: [{targets: ['${RABBITMQ_METRICS}']}]`,
       `    metric_relabel_configs: [{source_labels: [queue], regex: "${queueRegex}", action: keep}]`,
       ...workerJobs,

@@ -21,7 +21,7 @@ describe('loadConfig', () => {
       WEBHOOK_AUTH: 'bearer',
       webhookToken: 'abc',
       DRY_RUN: false,
-      DEDUP_WINDOW: 120_000,
+      DEDUP_WINDOW: 45_000,
       INTENT_TTL: 120_000,
       MAX_REPLICAS_CEILING: 100,
       BODY_LIMIT: 1024 * 1024,
