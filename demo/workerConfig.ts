@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonConfigShape, requireSlotWhenUsed } from './commonConfig';
+import { commonConfigShape, commonSettings, type CommonSettings, requireSlotWhenUsed } from './commonConfig';
 import { parseEnv } from './parseEnv';
 
 const workerSchema = z
@@ -13,34 +13,25 @@ const workerSchema = z
   })
   .superRefine(requireSlotWhenUsed);
 
-export interface WorkerConfig {
-  amqpUrl: string;
-  queue: string;
+export interface WorkerConfig extends CommonSettings {
   serviceTimeMs: number;
   prefetch: number;
   workMode: 'sleep' | 'cpu';
   shutdownGraceMs: number;
   jobLogFile?: string;
   metricsPort: z.infer<typeof workerSchema>['METRICS_PORT'];
-  taskSlot?: number;
-  logLevel: string;
-  reconnectMaxDelayMs: number;
 }
 
 /** Worker settings from the environment; throws ConfigError naming each bad variable. */
 export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
   const raw = parseEnv(workerSchema, env);
   return {
-    amqpUrl: raw.AMQP_URL,
-    queue: raw.DEMO_QUEUE,
+    ...commonSettings(raw),
     serviceTimeMs: raw.WORKER_SERVICE_TIME_MS,
     prefetch: raw.WORKER_PREFETCH,
     workMode: raw.WORKER_WORK_MODE,
     shutdownGraceMs: raw.SHUTDOWN_GRACE_MS,
     ...(raw.JOB_LOG_FILE !== undefined ? { jobLogFile: raw.JOB_LOG_FILE } : {}),
     metricsPort: raw.METRICS_PORT,
-    ...(raw.TASK_SLOT !== undefined ? { taskSlot: raw.TASK_SLOT } : {}),
-    logLevel: raw.LOG_LEVEL,
-    reconnectMaxDelayMs: raw.RECONNECT_MAX_DELAY_MS,
   };
 }
