@@ -3,6 +3,7 @@ import type winston from 'winston';
 import { connectBroker } from './connectBroker';
 import { encodeJob, type Job } from './job';
 import { assertJobTopology } from './jobTopology';
+import { sendConfirmed } from './sendConfirmed';
 
 export interface JobPublisher {
   /** Resolves once the broker confirmed the persistent job; rejects when disconnected or nacked. */
@@ -22,18 +23,9 @@ export async function connectJobPublisher(url: string, queue: string, logger: wi
     await assertJobTopology(confirmChannel, queue);
     channel = confirmChannel;
   });
-  const publish = (job: Job): Promise<void> =>
-    new Promise((resolve, reject) => {
-      if (!channel) {
-        reject(new Error('not connected to the broker'));
-        return;
-      }
-      channel.sendToQueue(
-        queue,
-        encodeJob(job),
-        { persistent: true, contentType: 'application/json', messageId: job.id, timestamp: Math.floor(job.enqueuedAt / 1000) },
-        (err: unknown) => (err ? reject(new Error('the broker refused the job (nack)')) : resolve()),
-      );
-    });
+  const publish = async (job: Job): Promise<void> => {
+    if (!channel) throw new Error('not connected to the broker');
+    await sendConfirmed(channel, queue, encodeJob(job), { messageId: job.id, timestamp: Math.floor(job.enqueuedAt / 1000) });
+  };
   return { publish, broker };
 }

@@ -10,6 +10,10 @@ const workerSchema = z
     WORKER_WORK_MODE: z.enum(['sleep', 'cpu']).default('sleep'),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     JOB_LOG_FILE: z.string().optional(),
+    /** Share of attempts that fail transiently, to exercise retries and dead-lettering. */
+    WORKER_FAILURE_RATE: z.coerce.number().min(0, { message: 'expected a share from 0 to 1' }).max(1, { message: 'expected a share from 0 to 1' }).default(0),
+    WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1, { message: 'expected an integer >= 1' }).max(100).default(3),
+    WORKER_RETRY_DELAY_MS: z.coerce.number().int().min(0, { message: 'expected milliseconds >= 0' }).max(3_600_000).default(1_000),
   })
   .superRefine(requireSlotWhenUsed);
 
@@ -18,6 +22,9 @@ export interface WorkerConfig extends CommonSettings {
   prefetch: number;
   workMode: 'sleep' | 'cpu';
   shutdownGraceMs: number;
+  failureRate: number;
+  maxAttempts: number;
+  retryDelayMs: number;
   jobLogFile?: string;
   metricsPort: z.infer<typeof workerSchema>['METRICS_PORT'];
 }
@@ -31,6 +38,9 @@ export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     prefetch: raw.WORKER_PREFETCH,
     workMode: raw.WORKER_WORK_MODE,
     shutdownGraceMs: raw.SHUTDOWN_GRACE_MS,
+    failureRate: raw.WORKER_FAILURE_RATE,
+    maxAttempts: raw.WORKER_MAX_ATTEMPTS,
+    retryDelayMs: raw.WORKER_RETRY_DELAY_MS,
     ...(raw.JOB_LOG_FILE !== undefined ? { jobLogFile: raw.JOB_LOG_FILE } : {}),
     metricsPort: raw.METRICS_PORT,
   };

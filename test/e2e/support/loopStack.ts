@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { jobQueues } from '../../../demo/jobTopology';
 import { PrometheusApi } from '../../monitoring/support/prometheusApi';
 import { TEST_AMQP_URL } from '../../support/rabbit';
 import { findFreePort, startAlertscale, type RunningAlertscale } from '../../support/startAlertscale';
@@ -470,7 +471,9 @@ export class LoopStack {
       ...[...this.workers.keys()].map((key) => attempt(() => this.removeWorker(key))),
     ]);
     // Queues whose worker was never started (or whose removal failed) go too.
-    await Promise.all([...this.queues.values()].map((q) => attempt(() => waitFor(`queue ${q.queue} deleted`, async () => (await this.probe.deleteQueue(q.queue), true), 20_000, 1000))));
+    // With the worker's retry and dead-letter queues (demo/jobTopology.ts).
+    const names = [...this.queues.values()].flatMap((q) => Object.values(jobQueues(q.queue)));
+    await Promise.all(names.map((name) => attempt(() => waitFor(`queue ${name} deleted`, async () => (await this.probe.deleteQueue(name), true), 20_000, 1000))));
     await attempt(() => this.probe.close());
     fs.rmSync(this.dir, { recursive: true, force: true });
     if (errors.length > 0) throw errors[0];
