@@ -1,14 +1,12 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { ChannelModel } from 'amqplib';
 import { jobQueues } from '../../../demo/jobTopology';
 import { encodeJob } from '../../../demo/job';
 import { REASON_HEADER } from '../../../demo/settleJob';
-import { PROJECT_DIR } from '../../support/buildLocalImage';
-import { compileProject } from '../../support/compileProject';
+import { compileDemo, startDemoProcess } from '../../support/demoProcess';
 import { waitFor } from '../../support/polling';
-import { OwnedProcess } from '../../e2e/support/ownedProcess';
+import type { OwnedProcess } from '../../e2e/support/ownedProcess';
 import { readJobLog } from '../../e2e/support/workerService';
 import { AMQP_URL, connectAdmin, uniqueName } from './support';
 
@@ -20,13 +18,13 @@ jest.setTimeout(120_000);
  * the work — and no job lost when a worker is killed -9 while it holds jobs.
  */
 describe('demo worker: every job is acked once or dead-lettered with its reason', () => {
-  const buildDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alertscale-jobs-'));
+  let buildDir = '';
   const queue = uniqueName('jobs');
   const workers: OwnedProcess[] = [];
   let admin: ChannelModel;
 
   beforeAll(async () => {
-    compileProject(PROJECT_DIR, ['demo'], buildDir);
+    buildDir = compileDemo();
     admin = await connectAdmin();
   });
 
@@ -39,21 +37,16 @@ describe('demo worker: every job is acked once or dead-lettered with its reason'
   });
 
   const startWorker = (name: string, jobLog: string): OwnedProcess => {
-    const worker = new OwnedProcess(name, process.execPath, [path.join(buildDir, 'demo', 'worker.js')], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        NODE_PATH: path.join(PROJECT_DIR, 'node_modules'),
-        AMQP_URL,
-        DEMO_QUEUE: queue,
-        METRICS_PORT: 'off',
-        WORKER_SERVICE_TIME_MS: '300',
-        WORKER_PREFETCH: '4',
-        WORKER_FAILURE_RATE: '0.3',
-        WORKER_MAX_ATTEMPTS: '2',
-        WORKER_RETRY_DELAY_MS: '200',
-        JOB_LOG_FILE: jobLog,
-        LOG_LEVEL: 'warn',
-      },
+    const worker = startDemoProcess(buildDir, 'worker', name, {
+      AMQP_URL,
+      DEMO_QUEUE: queue,
+      METRICS_PORT: 'off',
+      WORKER_SERVICE_TIME_MS: '300',
+      WORKER_PREFETCH: '4',
+      WORKER_FAILURE_RATE: '0.3',
+      WORKER_MAX_ATTEMPTS: '2',
+      WORKER_RETRY_DELAY_MS: '200',
+      JOB_LOG_FILE: jobLog,
     });
     workers.push(worker);
     return worker;
