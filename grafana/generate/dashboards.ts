@@ -73,17 +73,6 @@ export function alertscaleDashboard(): Dashboard {
       width: 8,
     })
     .timeseries({
-      title: 'Memory per task vs limit',
-      description:
-        "The largest task's working set (cAdvisor) and the service's memory limit (dashed). ServiceMemoryNearLimit warns operators above 90% of the limit; more replicas rarely help.",
-      queries: [
-        { expr: `service:container_memory_working_set:bytes_max{${S}}`, legend: '{{service}} largest task' },
-        { expr: `service:container_memory_limit:bytes_max{${S}}`, legend: '{{service}} limit (threshold)' },
-      ],
-      unit: 'bytes',
-      min: 0,
-    })
-    .timeseries({
       title: 'Scale alerts firing',
       description: 'Firing alerts that carry scale_service, by rule, service and action (Prometheus ALERTS series).',
       queries: [
@@ -94,6 +83,7 @@ export function alertscaleDashboard(): Dashboard {
       ],
       stepped: true,
       min: 0,
+      width: 24,
     })
     .row('Webhook')
     .timeseries({
