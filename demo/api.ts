@@ -11,6 +11,8 @@ import { createDemoLogger } from './logger';
 import { resolveMetricsPort } from './metricsPort';
 import { WorkCapacity } from './workCapacity';
 
+const BROKER_WAIT_MS = 10_000;
+
 /**
  * Demo api: GET /work within a fixed per-replica capacity, POST /jobs to
  * RabbitMQ, /healthz, /metrics. On SIGTERM/SIGINT it drains (see drainServer)
@@ -23,7 +25,13 @@ async function main(): Promise<void> {
   const metrics = createApiMetrics(() => capacity.queued);
   const drain: DrainState = { draining: false };
   const publisher = await connectJobPublisher(config.amqpUrl, config.queue, logger, config.reconnectMaxDelayMs);
-  void publisher.broker.waitForConnect().catch(() => undefined);
+  // A new replica joins the edge (its first healthy check) able to take jobs; GET /work needs no
+  // broker, so after a while it listens anyway and POST /jobs answers 503 until connected.
+  const connected = await Promise.race([
+    publisher.broker.waitForConnect().then(() => true, () => false),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), BROKER_WAIT_MS).unref()),
+  ]);
+  if (!connected) logger.warn('broker not reachable yet: POST /jobs answers 503 until it is', { waitedMs: BROKER_WAIT_MS });
   const app = createApiApp({
     capacity,
     metrics,
@@ -32,6 +40,11 @@ async function main(): Promise<void> {
     replica: `${os.hostname()}:${process.pid}`,
   });
   const server = http.createServer(app);
+  // Longer than the edge keeps idle connections to a server (HAProxy purges them
+  // within 5 s, Node's default here): otherwise HAProxy may reuse a connection
+  // Node is closing, and the request on it gets no response.
+  server.keepAliveTimeout = 30_000;
+  server.headersTimeout = 31_000;
   const port = resolveMetricsPort(config.port, config.taskSlot) ?? 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -20,14 +20,24 @@ export interface ApiDependencies {
   replica: string;
 }
 
-const KNOWN_ROUTES = new Set(['/work', '/jobs', '/healthz', '/metrics']);
+const KNOWN_ROUTES = new Set(['/work', '/jobs']);
+/**
+ * Probes are not traffic: the edge's health checks (every second per server),
+ * Docker's and Prometheus' scrapes would otherwise count as requests in the
+ * rate the proportional rule divides by the per-replica target.
+ */
+const PROBES = new Set(['/healthz', '/metrics']);
 
-/** Counts every response in the histogram, with a bounded `route` label (unknown paths are "other"). */
+/** Counts every response but probes in the histogram, with a bounded `route` label (unknown paths are "other"). */
 function measure(metrics: ApiMetrics, drain: DrainState) {
   return (req: Request, res: Response, next: NextFunction): void => {
+    if (drain.draining) res.setHeader('Connection', 'close');
+    if (PROBES.has(req.path)) {
+      next();
+      return;
+    }
     const started = process.hrtime.bigint();
     metrics.inFlight.inc();
-    if (drain.draining) res.setHeader('Connection', 'close');
     let counted = false;
     const done = (): void => {
       if (counted) return;
