@@ -20,14 +20,8 @@ import { shippedTuningValue } from '../test/e2e/support/ruleFiles';
 import { freePortRange } from '../test/e2e/support/workerService';
 import { findFreePort } from '../test/support/polling';
 import { ARTILLERY_VERSION, ensureArtillery, failedRequests, okResponses, runArtillery, type ArtilleryReport } from './artillery';
+import { env, num, runThenStop, selectPhases, tearDownOnSignal } from './benchEnv';
 import { renderSpikeChart, type ChartSeries } from './spikeChart';
-
-const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
-const num = (name: string, fallback: number): number => {
-  const value = Number(env(name, String(fallback)));
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
-  return value;
-};
 
 /** The api as stack.yml ships it: 2 slots x 100 ms = 20 requests/s per replica. */
 const API_ENV = { API_CONCURRENCY: '2', API_SERVICE_TIME_MS: '100', API_QUEUE_LIMIT: '100', API_MAX_WAIT_MS: '2000', DRAIN_DELAY_MS: '3000', SHUTDOWN_GRACE_MS: '10000' };
@@ -182,11 +176,7 @@ function markdown(results: PhaseResult[], perReplica: number, totalSeconds: numb
 
 async function main(): Promise<void> {
   const runStarted = Date.now();
-  const phases = CONFIG.phases.map((key) => {
-    const spec = PHASES[key];
-    if (!spec) throw new Error(`BENCH_PHASES: unknown phase "${key}" (a, b, c)`);
-    return spec;
-  });
+  const phases = selectPhases(CONFIG.phases, PHASES);
   const artillery = ensureArtillery(log);
   const perReplica = shippedTuningValue('alertscale:threshold:http_requests_per_replica', ['service: alertscale_api']);
   const latencyUp = shippedTuningValue('alertscale:threshold:latency_p95_up_seconds', ['service: alertscale_api']);
@@ -204,27 +194,17 @@ async function main(): Promise<void> {
     extraScrapeConfigs: plan.flatMap((p) => httpScrapeConfigs(p.service, p.slots.map((i) => p.base + i), `127.0.0.1:${p.edge.metrics}`)),
     extraRuleFiles: { 'bench-http.rules.yml': httpTuningRules(plan.map((p) => ({ service: p.service, requestsPerReplica: perReplica, latencyUpSeconds: latencyUp, latencyDownSeconds: latencyDown }))) },
   });
-  const onSignal = (): void => {
-    log('interrupted: tearing down');
-    void stack.stop().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  tearDownOnSignal(stack, log);
   const enough = Math.ceil(CONFIG.spikeRate / perReplica);
   const results: PhaseResult[] = [];
-  try {
+  await runThenStop(stack, async () => {
     for (const p of plan) {
       const result = await runPhase(stack, p.spec, p.service, p.slots.map((i) => p.base + i), p.edge, artillery, enough);
       results.push(result);
       const agg = result.report.aggregate;
       log(`${p.spec.title}: p50 ${ms(agg.latencyMs?.p50)} p95 ${ms(agg.latencyMs?.p95)} p99 ${ms(agg.latencyMs?.p99)}, errors ${(errorRate(result) * 100).toFixed(2)}%, ${result.replicaSeconds.toFixed(0)} replica-s, first up ${s1(result.firstScaleUpSeconds)}`);
     }
-  } catch (error) {
-    process.stderr.write(`${String(error)}\n${stack.diagnostics()}\n`);
-    throw error;
-  } finally {
-    await stack.stop();
-  }
+  });
 
   const totalSeconds = (Date.now() - runStarted) / 1000;
   fs.mkdirSync(CONFIG.outDir, { recursive: true });
