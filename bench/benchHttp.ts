@@ -244,7 +244,8 @@ async function main(): Promise<void> {
   log(`wrote ${path.join(CONFIG.outDir, 'http.md')} and http.svg (${(totalSeconds / 60).toFixed(1)} min)`);
 }
 
-main().catch((error: unknown) => {
+// Exit explicitly: a pooled keep-alive socket of fetch() would keep the process up after the report.
+main().then(() => process.exit(0), (error: unknown) => {
   process.stderr.write(`bench:http failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });
