@@ -29,15 +29,10 @@ import { rootPath } from '../test/e2e/support/projectRoot';
 import { shippedTuningValue } from '../test/e2e/support/ruleFiles';
 import { inspectService, readJobLog, type JobLine } from '../test/e2e/support/workerService';
 import { publishNoise } from './noiseLoad';
+import { env, num, runThenStop, selectPhases, tearDownOnSignal } from './benchEnv';
 import { renderSpikeChart, type ChartSeries } from './spikeChart';
 import { percentile } from './percentile';
 
-const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
-const num = (name: string, fallback: number): number => {
-  const value = Number(env(name, String(fallback)));
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
-  return value;
-};
 
 const CONFIG = {
   spikeSeconds: num('BENCH_SPIKE_S', 120),
@@ -336,11 +331,7 @@ function markdown(results: PhaseResult[], machineText: string, perReplica: numbe
 
 async function main(): Promise<void> {
   const runStarted = Date.now();
-  const phases = CONFIG.phases.map((key) => {
-    const spec = PHASES[key];
-    if (!spec) throw new Error(`BENCH_PHASES: unknown phase "${key}" (a, o, b, c, n)`);
-    return spec;
-  });
+  const phases = selectPhases(CONFIG.phases, PHASES);
   const perReplica = shippedTuningValue('alertscale:threshold:queue_messages_per_replica', ['queue: demo.jobs']);
   const readyUp = shippedTuningValue('alertscale:threshold:queue_ready_up_messages');
   log(`starting the loop (Prometheus ${CONFIG.scrapeInterval}/${CONFIG.evaluationInterval}, shipped rules and route)`);
@@ -356,18 +347,10 @@ async function main(): Promise<void> {
     evaluationInterval: CONFIG.evaluationInterval,
     resendDelay: CONFIG.resendDelay,
   });
-  let interrupted = false;
-  const onSignal = (): void => {
-    if (interrupted) return;
-    interrupted = true;
-    log('interrupted: tearing down');
-    void stack.stop().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  tearDownOnSignal(stack, log);
 
   const results: PhaseResult[] = [];
-  try {
+  await runThenStop(stack, async () => {
     for (const spec of phases) {
       const result = await runPhase(stack, spec);
       results.push(result);
@@ -375,12 +358,7 @@ async function main(): Promise<void> {
         `${spec.title}: p50 ${s1(result.p50)}s p95 ${s1(result.p95)}s p99 ${s1(result.p99)}s, peak backlog ${result.peakBacklog}, drain ${s1(result.drainSeconds)}s, first scale-up ${s1(result.firstScaleUpSeconds)}s, replicas ${changes(result)} (${result.wallSeconds.toFixed(0)}s)`,
       );
     }
-  } catch (error) {
-    process.stderr.write(`${String(error)}\n${stack.diagnostics()}\n`);
-    throw error;
-  } finally {
-    await stack.stop();
-  }
+  });
 
   const totalSeconds = (Date.now() - runStarted) / 1000;
   fs.mkdirSync(CONFIG.outDir, { recursive: true });

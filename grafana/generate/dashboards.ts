@@ -192,9 +192,28 @@ export function scaledServicesDashboard(): Dashboard {
     })
     .timeseries({
       title: 'Request rate',
-      description: 'Requests per second per service (no requests for 15m counts as idle).',
-      queries: [{ expr: `service:http_requests:rate2m{${S}}`, legend: '{{service}}' }],
+      description:
+        'Requests per second per service, and for services with a per-replica target (rules/tuning.rules.yml) what their replicas carry at that target (dashed): ServiceDesiredReplicas fires above it.',
+      queries: [
+        { expr: `service:http_requests:rate1m{${S}}`, legend: '{{service}}' },
+        {
+          expr: `service:http_replicas_up:sum{${S}} * on (service) alertscale:threshold:http_requests_per_replica{${S}}`,
+          legend: '{{service}} carried at target (threshold)',
+        },
+      ],
       unit: 'reqps',
+      min: 0,
+    })
+    .timeseries({
+      title: 'Errors',
+      description: 'Share of requests answered 5xx (an overloaded replica answers 503), per service.',
+      queries: [
+        {
+          expr: `sum by (service) (rate(http_request_duration_seconds_count{code=~"5..", ${S}}[2m])) / sum by (service) (rate(http_request_duration_seconds_count{${S}}[2m]))`,
+          legend: '{{service}}',
+        },
+      ],
+      unit: 'percentunit',
       min: 0,
     })
     .row('Queues (RabbitMQ)')
@@ -241,6 +260,17 @@ export function scaledServicesDashboard(): Dashboard {
       min: 0,
     })
     .timeseries({
+      title: 'Memory per task vs limit',
+      description:
+        "The largest task's working set (cAdvisor) and the service's memory limit (dashed). ServiceMemoryNearLimit warns operators above 90% of the limit; more replicas rarely help.",
+      queries: [
+        { expr: `service:container_memory_working_set:bytes_max{${S}}`, legend: '{{service}} largest task' },
+        { expr: `service:container_memory_limit:bytes_max{${S}}`, legend: '{{service}} limit (threshold)' },
+      ],
+      unit: 'bytes',
+      min: 0,
+    })
+    .timeseries({
       title: 'Scale alerts firing',
       description: 'Firing scale alerts for the selected services, by rule and action.',
       queries: [
@@ -251,14 +281,13 @@ export function scaledServicesDashboard(): Dashboard {
       ],
       stepped: true,
       min: 0,
-      width: 24,
     })
     .build();
 
   return dashboard({
     uid: 'alertscale-services',
     title: 'alertscale: scaled services',
-    description: 'The services alertscale scales: p95 latency, queue backlog, replicas and CPU, with the thresholds the rules use.',
+    description: 'The services alertscale scales: request rate, errors, p95 latency, queue backlog, replicas, CPU and memory, with the thresholds and limits the rules use.',
     templating: {
       list: [
         serviceVariable(

@@ -25,7 +25,7 @@ describe('stack.yml', () => {
 
   it('when rendered by docker stack config, then it is accepted with every part of the system in it', () => {
     expect([...services.keys()].sort()).toEqual(
-      ['alertmanager', 'alertscale', 'cadvisor', 'docker-guard', 'docker-sd-guard', 'grafana', 'node-exporter', 'prometheus', 'producer', 'rabbitmq', 'worker'].sort(),
+      ['alertmanager', 'alertscale', 'api', 'cadvisor', 'docker-guard', 'docker-sd-guard', 'edge', 'grafana', 'node-exporter', 'prometheus', 'producer', 'rabbitmq', 'worker'].sort(),
     );
   });
 
@@ -106,7 +106,8 @@ describe('stack.yml', () => {
     expect(services.get('prometheus')).not.toMatch(/docker\.sock/);
   });
 
-  it('when the demo worker is deployed, then it opts in to alertscale with bounds, steps and cooldowns', () => {
+  it('when the demo worker and api are deployed, then they opt in to alertscale with bounds, steps and cooldowns', () => {
+    for (const label of ['alertscale.enabled: "true"', 'alertscale.min:', 'alertscale.max:', 'alertscale.step.down: "1"']) expect(services.get('api')).toContain(label);
     const worker = services.get('worker') ?? '';
     for (const label of ['alertscale.enabled: "true"', 'alertscale.min:', 'alertscale.max:', 'alertscale.step.up:', 'alertscale.step.down:', 'alertscale.cooldown.up:', 'alertscale.cooldown.down:']) {
       expect(worker).toContain(label);
@@ -128,5 +129,15 @@ describe('stack.yml', () => {
     expect(services.get('rabbitmq')).not.toMatch(/RABBITMQ_DEFAULT_USER/);
     // RabbitMQ reads the definitions from where the stack mounts them.
     expect(fs.readFileSync(path.join(PROJECT_DIR, 'deploy', 'rabbitmq', 'alertscale.conf'), 'utf8')).toMatch(/^load_definitions = \/etc\/rabbitmq\/definitions\.json$/m);
+  });
+
+  it('when the api and its edge are deployed, then the edge finds tasks.api through DNS (dnsrr, no VIP), exports its metrics, and the api drains within its grace period', () => {
+    const api = services.get('api') ?? '';
+    expect(api).toMatch(/endpoint_mode: dnsrr/);
+    expect(fs.readFileSync(path.join(PROJECT_DIR, 'deploy', 'haproxy', 'haproxy.cfg'), 'utf8')).toMatch(/server-template api- \d+ tasks\.api:8080 resolvers docker/);
+    expect(services.get('edge')).toMatch(/prometheus\.port: "8404"/);
+    const ms = (name: string): number => Number(new RegExp(`${name}: "(\\d+)"`).exec(api)?.[1]);
+    const graceS = Number(/stop_grace_period: (\d+)s/.exec(api)?.[1]);
+    expect(graceS * 1000).toBeGreaterThan(ms('DRAIN_DELAY_MS') + ms('SHUTDOWN_GRACE_MS'));
   });
 });

@@ -78,6 +78,8 @@ describe('promtool and amtool', () => {
     [{ scale_service: 'shop_worker', scale_action: 'to', alertname: 'QueueDesiredReplicas' }, 'alertscale'],
     [{ alertname: 'Watchdog', severity: 'none' }, 'alertscale'],
     [{ alertname: 'AlertscaleDown', component: 'alertscale', severity: 'critical' }, 'operators'],
+    [{ alertname: 'ServiceMemoryNearLimit', component: 'service', severity: 'warning', service: 'shop_api' }, 'operators'],
+    [{ scale_service: 'shop_api', scale_action: 'to', alertname: 'ServiceDesiredReplicas' }, 'alertscale'],
     [{ alertname: 'SomethingElse' }, 'default'],
   ])('when an alert with labels %j is routed, then it reaches the %s receiver', (labels, receiver) => {
     const r = run(BIN.amtool, [
