@@ -3,12 +3,17 @@
 #   demo worker:           node dist/demo/worker.js
 #   demo producer:         node dist/demo/producer.js
 #
-# Build (BuildKit: Docker >= 23 by default; Docker 20.10 needs DOCKER_BUILDKIT=1):
-#   docker build -t alertscale:latest .
+# Build with BuildKit (docs/deploy.md, "Building the image"): `npm run image:build`
+# picks a docker CLI that has it; by hand, with the buildx plugin:
+#   docker buildx build --load -t alertscale:latest .
+# with a CLI older than 23 (no plugin needed):
+#   DOCKER_BUILDKIT=1 docker build -t alertscale:latest .
+# A 23+ CLI without buildx falls back to the legacy builder, which refuses RUN --mount.
 # Behind a TLS-intercepting proxy, hand npm the proxy's CA bundle as a build
 # secret (never stored in a layer):
 #   docker build --secret id=ca,src=/etc/ssl/certs/ca-certificates.crt -t alertscale:latest .
-# NODE_IMAGE lets an air-gapped builder use a mirrored copy of the same image.
+# NODE_IMAGE lets an air-gapped builder use a mirrored copy of the same image, or
+# the local stand-in `npm run image:base` makes (alertscale-local/node:20).
 # No `# syntax=` line on purpose: it would make BuildKit pull a frontend image;
 # the frontend built into Docker >= 20.10 supports RUN --mount.
 

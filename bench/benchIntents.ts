@@ -35,7 +35,7 @@ function intent(): ScaleIntent {
   sequence += 1;
   const service = `bench_svc${sequence % SERVICES}`;
   return {
-    key: `bench-${sequence}-${randomBytes(4).toString('hex')}`,
+    key: randomBytes(16).toString('hex'),
     service,
     action: 'up',
     stepOverrides: [],

@@ -12,9 +12,11 @@ export interface ChartSeries {
   backlog: Array<[number, number]>;
   replicas: Array<[number, number]>;
   p95: Array<[number, number]>;
+  /** Failed requests per window (bench:http). */
+  errors?: Array<[number, number]>;
 }
 
-interface Panel {
+export interface Panel {
   title: string;
   unit: string;
   pick: (series: ChartSeries) => Array<[number, number]>;
@@ -42,8 +44,17 @@ function niceScale(max: number, ticks = 4): { top: number; step: number } {
   return { top: Math.ceil(max / step) * step, step };
 }
 
-export function renderSpikeChart(options: { title: string; subtitle: string; spikeSeconds: number; maxReplicas: number; series: ChartSeries[] }): string {
-  const panels: Panel[] = [
+export function renderSpikeChart(options: {
+  title: string;
+  subtitle: string;
+  spikeSeconds: number;
+  maxReplicas: number;
+  series: ChartSeries[];
+  /** Default: backlog, replicas, p95 job latency (bench:spike). */
+  panels?: Panel[];
+  shadeLabel?: string;
+}): string {
+  const panels: Panel[] = options.panels ?? [
     { title: 'Backlog', unit: 'ready messages', pick: (s) => s.backlog },
     { title: 'Replicas', unit: 'desired replicas', pick: (s) => s.replicas, step: true, minTop: options.maxReplicas },
     { title: 'p95 job latency', unit: 'seconds, jobs enqueued in each 10 s window', pick: (s) => s.p95 },
@@ -51,7 +62,7 @@ export function renderSpikeChart(options: { title: string; subtitle: string; spi
   const legendHeight = 26;
   const height = TOP + panels.length * (PANEL_HEIGHT + GAP) + legendHeight;
   const plotWidth = WIDTH - LEFT - RIGHT;
-  const xMax = niceScale(Math.max(options.spikeSeconds, ...options.series.flatMap((s) => [...s.backlog, ...s.replicas, ...s.p95].map(([t]) => t))), 8);
+  const xMax = niceScale(Math.max(options.spikeSeconds, ...options.series.flatMap((s) => panels.flatMap((panel) => panel.pick(s)).map(([t]) => t))), 8);
   const x = (t: number): number => LEFT + (t / xMax.top) * plotWidth;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
@@ -97,7 +108,7 @@ export function renderSpikeChart(options: { title: string; subtitle: string; spi
     parts.push(`<text x="${legendX + 30}" y="${legendY}">${esc(series.label)}</text>`);
     legendX += 40 + series.label.length * 6.6;
   }
-  parts.push(`<text x="${WIDTH - RIGHT}" y="${legendY}" text-anchor="end" fill="#b07000">shaded: producer spike</text>`);
+  parts.push(`<text x="${WIDTH - RIGHT}" y="${legendY}" text-anchor="end" fill="#b07000">${esc(options.shadeLabel ?? 'shaded: producer spike')}</text>`);
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
 }

@@ -26,3 +26,28 @@ export function requireSlotWhenUsed(config: { METRICS_PORT: { mode: string }; TA
     });
   }
 }
+
+export interface CommonSettings {
+  amqpUrl: string;
+  queue: string;
+  taskSlot?: number;
+  logLevel: string;
+  reconnectMaxDelayMs: number;
+}
+
+/** The shared variables of a parsed environment, under the names the demo processes use. */
+export function commonSettings(raw: {
+  AMQP_URL: string;
+  DEMO_QUEUE: string;
+  TASK_SLOT?: number | undefined;
+  LOG_LEVEL: string;
+  RECONNECT_MAX_DELAY_MS: number;
+}): CommonSettings {
+  return {
+    amqpUrl: raw.AMQP_URL,
+    queue: raw.DEMO_QUEUE,
+    ...(raw.TASK_SLOT !== undefined ? { taskSlot: raw.TASK_SLOT } : {}),
+    logLevel: raw.LOG_LEVEL,
+    reconnectMaxDelayMs: raw.RECONNECT_MAX_DELAY_MS,
+  };
+}

@@ -2,6 +2,7 @@ import os from 'node:os';
 import type { ConfirmChannel } from 'amqplib';
 import { connectBroker } from './connectBroker';
 import { exitOnFatal } from './exitOnFatal';
+import { assertJobTopology } from './jobTopology';
 import { createDemoLogger } from './logger';
 import { resolveMetricsPort } from './metricsPort';
 import { loadProducerConfig } from './producerConfig';
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
     confirmChannel.on('close', () => {
       if (channel === confirmChannel) channel = undefined;
     });
-    await confirmChannel.assertQueue(config.queue, { durable: true });
+    await assertJobTopology(confirmChannel, config.queue);
     channel = confirmChannel;
   });
 

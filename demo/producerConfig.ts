@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonConfigShape, requireSlotWhenUsed } from './commonConfig';
+import { commonConfigShape, commonSettings, type CommonSettings, requireSlotWhenUsed } from './commonConfig';
 import { parseEnv } from './parseEnv';
 
 const producerSchema = z
@@ -21,14 +21,9 @@ const producerSchema = z
 
 export type ProducerMode = { kind: 'rate'; jobsPerSecond: number; durationSeconds?: number } | { kind: 'burst'; jobs: number };
 
-export interface ProducerConfig {
-  amqpUrl: string;
-  queue: string;
+export interface ProducerConfig extends CommonSettings {
   mode: ProducerMode;
   metricsPort: z.infer<typeof producerSchema>['METRICS_PORT'];
-  taskSlot?: number;
-  logLevel: string;
-  reconnectMaxDelayMs: number;
 }
 
 /** Producer settings from the environment; throws ConfigError naming each bad variable. */
@@ -43,12 +38,8 @@ export function loadProducerConfig(env: NodeJS.ProcessEnv): ProducerConfig {
           ...(raw.PRODUCER_DURATION_S !== undefined ? { durationSeconds: raw.PRODUCER_DURATION_S } : {}),
         };
   return {
-    amqpUrl: raw.AMQP_URL,
-    queue: raw.DEMO_QUEUE,
+    ...commonSettings(raw),
     mode,
     metricsPort: raw.METRICS_PORT,
-    ...(raw.TASK_SLOT !== undefined ? { taskSlot: raw.TASK_SLOT } : {}),
-    logLevel: raw.LOG_LEVEL,
-    reconnectMaxDelayMs: raw.RECONNECT_MAX_DELAY_MS,
   };
 }

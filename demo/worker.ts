@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { Channel } from 'amqplib';
+import { assertJobTopology } from './jobTopology';
 import { connectBroker } from './connectBroker';
 import { exitOnFatal } from './exitOnFatal';
 import { InFlightJobs } from './inFlightJobs';
@@ -14,7 +15,8 @@ import { createWorkerMetrics } from './workerMetrics';
 
 /**
  * Demo worker: consumes jobs from a durable queue, works `WORKER_SERVICE_TIME_MS`
- * on each, acks, and records each job's end-to-end latency. On SIGTERM/SIGINT it
+ * on each, acks, and records each job's end-to-end latency; failed jobs are
+ * retried later or dead-lettered with their reason (see processJob). On SIGTERM/SIGINT it
  * stops consuming, lets in-flight jobs finish for up to `SHUTDOWN_GRACE_MS`,
  * requeues the rest, closes the connection and exits 0.
  */
@@ -32,6 +34,10 @@ async function main(): Promise<void> {
     worker: `${os.hostname()}:${process.pid}`,
     workMode: config.workMode,
     serviceTimeMs: config.serviceTimeMs,
+    failureRate: config.failureRate,
+    maxAttempts: config.maxAttempts,
+    retryDelayMs: config.retryDelayMs,
+    random: Math.random,
     metrics,
     logger,
     inFlight,
@@ -41,9 +47,10 @@ async function main(): Promise<void> {
   let stopping = false;
 
   const broker = await connectBroker(config.amqpUrl, logger, config.reconnectMaxDelayMs, async (model) => {
-    const channel = await model.createChannel();
+    // A confirm channel: retries and dead letters are acked away only once the broker has them.
+    const channel = await model.createConfirmChannel();
     channel.on('error', (err: Error) => logger.warn('channel error', { error: err.message }));
-    await channel.assertQueue(config.queue, { durable: true });
+    await assertJobTopology(channel, config.queue);
     await channel.prefetch(config.prefetch);
     if (stopping) return;
     const { consumerTag } = await channel.consume(config.queue, (message) => {

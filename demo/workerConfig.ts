@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonConfigShape, requireSlotWhenUsed } from './commonConfig';
+import { commonConfigShape, commonSettings, type CommonSettings, requireSlotWhenUsed } from './commonConfig';
 import { parseEnv } from './parseEnv';
 
 const workerSchema = z
@@ -10,37 +10,38 @@ const workerSchema = z
     WORKER_WORK_MODE: z.enum(['sleep', 'cpu']).default('sleep'),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     JOB_LOG_FILE: z.string().optional(),
+    /** Share of attempts that fail transiently, to exercise retries and dead-lettering. */
+    WORKER_FAILURE_RATE: z.coerce.number().min(0, { message: 'expected a share from 0 to 1' }).max(1, { message: 'expected a share from 0 to 1' }).default(0),
+    WORKER_MAX_ATTEMPTS: z.coerce.number().int().min(1, { message: 'expected an integer >= 1' }).max(100).default(3),
+    WORKER_RETRY_DELAY_MS: z.coerce.number().int().min(0, { message: 'expected milliseconds >= 0' }).max(3_600_000).default(1_000),
   })
   .superRefine(requireSlotWhenUsed);
 
-export interface WorkerConfig {
-  amqpUrl: string;
-  queue: string;
+export interface WorkerConfig extends CommonSettings {
   serviceTimeMs: number;
   prefetch: number;
   workMode: 'sleep' | 'cpu';
   shutdownGraceMs: number;
+  failureRate: number;
+  maxAttempts: number;
+  retryDelayMs: number;
   jobLogFile?: string;
   metricsPort: z.infer<typeof workerSchema>['METRICS_PORT'];
-  taskSlot?: number;
-  logLevel: string;
-  reconnectMaxDelayMs: number;
 }
 
 /** Worker settings from the environment; throws ConfigError naming each bad variable. */
 export function loadWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
   const raw = parseEnv(workerSchema, env);
   return {
-    amqpUrl: raw.AMQP_URL,
-    queue: raw.DEMO_QUEUE,
+    ...commonSettings(raw),
     serviceTimeMs: raw.WORKER_SERVICE_TIME_MS,
     prefetch: raw.WORKER_PREFETCH,
     workMode: raw.WORKER_WORK_MODE,
     shutdownGraceMs: raw.SHUTDOWN_GRACE_MS,
+    failureRate: raw.WORKER_FAILURE_RATE,
+    maxAttempts: raw.WORKER_MAX_ATTEMPTS,
+    retryDelayMs: raw.WORKER_RETRY_DELAY_MS,
     ...(raw.JOB_LOG_FILE !== undefined ? { jobLogFile: raw.JOB_LOG_FILE } : {}),
     metricsPort: raw.METRICS_PORT,
-    ...(raw.TASK_SLOT !== undefined ? { taskSlot: raw.TASK_SLOT } : {}),
-    logLevel: raw.LOG_LEVEL,
-    reconnectMaxDelayMs: raw.RECONNECT_MAX_DELAY_MS,
   };
 }

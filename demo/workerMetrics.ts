@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** Seconds; from a few ms (idle workers) to minutes (a deep backlog). */
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
-/** The worker's metrics on their own registry. `outcome`: acked, requeued, rejected, lost. */
+/** The worker's metrics on their own registry. `outcome`: acked, retried, dead_lettered, requeued, lost. */
 export function createWorkerMetrics(queue: string) {
   const registry = new Registry();
   registry.setDefaultLabels({ queue });
@@ -25,7 +25,7 @@ export function createWorkerMetrics(queue: string) {
     }),
     jobs: new Counter({
       name: 'demo_jobs_processed_total',
-      help: 'Jobs handled by this worker, by outcome (acked, requeued, rejected, lost).',
+      help: 'Jobs handled by this worker, by outcome (acked, retried, dead_lettered, requeued, lost).',
       labelNames: ['outcome'] as const,
       registers,
     }),

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { jobQueues } from '../demo/jobTopology';
 import { ALERT_LABEL } from '../src/domain/alertContract';
 import { isScaleAction, type Decision } from '../src/domain/types';
 import { AlertmanagerApi } from './alertmanagerApi';
@@ -48,6 +49,10 @@ export interface LoopStackOptions {
   evaluationInterval?: string;
   resendDelay?: string;
   amqpUrl?: string;
+  /** More scrape jobs (YAML list items, indented two spaces), e.g. an HTTP service and its edge. */
+  extraScrapeConfigs?: string[];
+  /** More rule files next to the shipped ones (name -> text), e.g. an HTTP service's tuning rows. */
+  extraRuleFiles?: Record<string, string>;
 }
 
 export interface ScaledQueue {
@@ -104,12 +109,17 @@ export class LoopStack {
   private readonly workers = new Map<string, WorkerService>();
   private readonly producers = new Set<OwnedProcess>();
   private readonly samplers = new Set<ReplicaSampler>();
-  private image = '';
+  private workerImage = '';
 
   private constructor(readonly options: LoopStackOptions) {
     this.runId = `${process.pid}-${randomBytes(3).toString('hex')}`;
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), `alertscale-e2e-${this.runId}-`));
     this.probe = new QueueProbe(options.amqpUrl ?? AMQP_URL);
+  }
+
+  /** The demo image (worker, api, producer) the stack's services run. */
+  get image(): string {
+    return this.workerImage;
   }
 
   get amqpUrl(): string {
@@ -151,7 +161,7 @@ export class LoopStack {
     await Promise.all([removeOrphanedServices('alertscale-e2e-').catch(() => undefined), this.removeOrphanedQueues().catch(() => undefined)]);
 
     const [image] = await Promise.all([buildWorkerImage(), this.allocateQueues()]);
-    this.image = image;
+    this.workerImage = image;
 
     const tokenFile = path.join(this.dir, 'webhook-token');
     fs.writeFileSync(tokenFile, randomBytes(24).toString('hex'), { mode: 0o600 });
@@ -183,6 +193,7 @@ export class LoopStack {
       path.join(rulesDir, 'e2e-queues.rules.yml'),
       queueTuningRules(mapped.map(({ key, mapped: _mapped, maxReplicas: _max, ...tuning }) => ({ ...tuning, queue: this.queue(key).queue, service: this.queue(key).service }))),
     );
+    for (const [name, text] of Object.entries(this.options.extraRuleFiles ?? {})) fs.writeFileSync(path.join(rulesDir, name), text);
     const prometheusConfig = path.join(this.dir, 'prometheus.yml');
     fs.writeFileSync(prometheusConfig, this.prometheusYaml(rulesDir, alertmanagerPort, prometheusPort, alertscalePorts));
 
@@ -280,10 +291,11 @@ export class LoopStack {
       // (other suites' queues on the shared broker are none of this test's business).
       '  - job_name: rabbitmq-queues',
       '    metrics_path: /metrics/detailed',
-      '    params: {family: [queue_coarse_metrics, queue_consumer_count]}',
+      '    params: {family: [queue_coarse_metrics, queue_consumer_count, channel_queue_exchange_metrics, channel_queue_metrics]}',
       `    static_configs: [{targets: ['${RABBITMQ_METRICS}']}]`,
       `    metric_relabel_configs: [{source_labels: [queue], regex: "${queueRegex}", action: keep}]`,
       ...workerJobs,
+      ...(this.options.extraScrapeConfigs ?? []),
       '',
     ].join('\n');
   }
@@ -304,7 +316,7 @@ export class LoopStack {
     await waitFor(`queue ${q.queue} to be declared`, async () => (await this.probe.assertQueue(q.queue), true), 30_000, 500);
     const worker = await createWorkerService({
       name: q.service,
-      image: this.image,
+      image: this.workerImage,
       queue: q.queue,
       amqpUrl: this.amqpUrl,
       metricsBase: q.metricsBase,
@@ -441,9 +453,9 @@ export class LoopStack {
       ...[...this.workers.keys()].map((key) => attempt(() => this.removeWorker(key))),
     ]);
     // Queues whose worker was never started (or whose removal failed) go too.
-    await Promise.all(
-      [...this.queues.values()].map((q) => attempt(() => waitFor(`queue ${q.queue} deleted`, async () => (await this.probe.deleteQueue(q.queue), true), 20_000, 1000))),
-    );
+    // With the worker's retry and dead-letter queues (demo/jobTopology.ts).
+    const names = [...this.queues.values()].flatMap((q) => Object.values(jobQueues(q.queue)));
+    await Promise.all(names.map((name) => attempt(() => waitFor(`queue ${name} deleted`, async () => (await this.probe.deleteQueue(name), true), 20_000, 1000))));
     await attempt(() => this.probe.close());
     fs.rmSync(this.dir, { recursive: true, force: true });
     if (errors.length > 0) throw errors[0];

@@ -37,13 +37,15 @@ function installExitHook(): void {
 export class OwnedProcess {
   private readonly child: ChildProcess;
   private log = '';
+  private readonly stdoutChunks: Buffer[] = [];
   readonly exited: Promise<number | null>;
 
   constructor(
     readonly name: string,
     bin: string,
     args: string[],
-    options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+    /** keepAll: keep the whole stdout too (a tool's report), not only the last 16 kB. */
+    options: { env?: NodeJS.ProcessEnv; cwd?: string; keepAll?: boolean } = {},
   ) {
     requireBinary(bin, name);
     installExitHook();
@@ -53,6 +55,7 @@ export class OwnedProcess {
       this.log = (this.log + chunk.toString()).slice(-16_000);
     };
     this.child.stdout?.on('data', keep);
+    if (options.keepAll) this.child.stdout?.on('data', (chunk: Buffer) => this.stdoutChunks.push(chunk));
     this.child.stderr?.on('data', keep);
     this.child.once('error', (error) => keep(Buffer.from(`spawn failed: ${error.message}\n`)));
     this.exited = new Promise((resolve) =>
@@ -69,6 +72,11 @@ export class OwnedProcess {
 
   get running(): boolean {
     return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Everything written to stdout (only with keepAll). */
+  get fullOutput(): string {
+    return Buffer.concat(this.stdoutChunks).toString();
   }
 
   get output(): string {

@@ -81,6 +81,7 @@ export interface WorkerService {
 }
 
 export interface JobLine {
+  id: string;
   seq: number;
   enqueuedAt: string;
   doneAt: string;
@@ -104,6 +105,48 @@ export function readJobLog(file: string): JobLine[] {
   return out;
 }
 
+export interface SlotServiceSpec {
+  name: string;
+  image: string;
+  script: 'worker' | 'api';
+  labels: Record<string, string>;
+  /** KEY=value lines on top of TASK_SLOT, RECONNECT_MAX_DELAY_MS and LOG_LEVEL. */
+  env: string[];
+  /** The replica of slot N listens (and is health-checked) on portBase + N - 1. */
+  portBase: number;
+  replicas: number;
+  stopGraceNs: number;
+  mounts?: Array<{ Type: 'bind'; Source: string; Target: string }>;
+}
+
+/**
+ * A demo process (dist/demo/<script>.js) as a real Swarm service on the host
+ * network: replicas share the host's ports, so each listens on its slot's
+ * port, and its health check asks that port's /healthz.
+ */
+export async function createSlotService(spec: SlotServiceSpec): Promise<void> {
+  await docker.createService({
+    Name: spec.name,
+    Labels: { ...ownerLabel(), ...spec.labels },
+    TaskTemplate: {
+      ContainerSpec: {
+        Image: spec.image,
+        Command: ['node', `dist/demo/${spec.script}.js`],
+        Env: ['TASK_SLOT={{.Task.Slot}}', 'RECONNECT_MAX_DELAY_MS=2000', 'LOG_LEVEL=warn', ...spec.env],
+        User: '1000:1000',
+        ...(spec.mounts ? { Mounts: spec.mounts } : {}),
+        StopGracePeriod: spec.stopGraceNs,
+        // Each replica checks its own port: base + TASK_SLOT - 1.
+        HealthCheck: { Test: nodeHttpCheck(`${spec.portBase}+Number(process.env.TASK_SLOT)-1`, '/healthz', 1500), Interval: 1 * SECOND_NS, Timeout: 2 * SECOND_NS, Retries: 3 },
+      },
+      Networks: [{ Target: 'host' }],
+      RestartPolicy: { Condition: 'on-failure', Delay: 1 * SECOND_NS, MaxAttempts: 3 },
+      Resources: { Limits: { MemoryBytes: 192 * 1024 * 1024 } },
+    },
+    Mode: { Replicated: { Replicas: spec.replicas } },
+  } as never);
+}
+
 /**
  * The demo worker as a real Swarm service on the host network: replicas share
  * the host's ports, so each listens for metrics on base + slot - 1
@@ -121,42 +164,25 @@ export async function createWorkerService(options: WorkerServiceOptions): Promis
     }
   };
   try {
-    await docker.createService({
-      Name: options.name,
-      Labels: { ...ownerLabel(), ...options.labels },
-      TaskTemplate: {
-        ContainerSpec: {
-          Image: options.image,
-          Command: ['node', 'dist/demo/worker.js'],
-          Env: [
-            `AMQP_URL=${options.amqpUrl}`,
-            `DEMO_QUEUE=${options.queue}`,
-            `WORKER_SERVICE_TIME_MS=${options.serviceTimeMs}`,
-            `WORKER_PREFETCH=${options.prefetch ?? 1}`,
-            'SHUTDOWN_GRACE_MS=1000',
-            'RECONNECT_MAX_DELAY_MS=2000',
-            `METRICS_PORT=${options.metricsBase}+slot`,
-            'TASK_SLOT={{.Task.Slot}}',
-            'JOB_LOG_FILE=/joblog/jobs.jsonl',
-            'LOG_LEVEL=warn',
-          ],
-          User: '1000:1000',
-          Mounts: [{ Type: 'bind', Source: jobLogDir, Target: '/joblog' }],
-          StopGracePeriod: 5 * SECOND_NS,
-          // Each replica checks its own port: base + TASK_SLOT - 1.
-          HealthCheck: {
-            Test: nodeHttpCheck(`${options.metricsBase}+Number(process.env.TASK_SLOT)-1`, '/healthz', 1500),
-            Interval: 2 * SECOND_NS,
-            Timeout: 2 * SECOND_NS,
-            Retries: 3,
-          },
-        },
-        Networks: [{ Target: 'host' }],
-        RestartPolicy: { Condition: 'on-failure', Delay: 1 * SECOND_NS, MaxAttempts: 3 },
-        Resources: { Limits: { MemoryBytes: 192 * 1024 * 1024 } },
-      },
-      Mode: { Replicated: { Replicas: options.replicas } },
-    } as never);
+    await createSlotService({
+      name: options.name,
+      image: options.image,
+      script: 'worker',
+      labels: options.labels,
+      env: [
+        `AMQP_URL=${options.amqpUrl}`,
+        `DEMO_QUEUE=${options.queue}`,
+        `WORKER_SERVICE_TIME_MS=${options.serviceTimeMs}`,
+        `WORKER_PREFETCH=${options.prefetch ?? 1}`,
+        'SHUTDOWN_GRACE_MS=1000',
+        `METRICS_PORT=${options.metricsBase}+slot`,
+        'JOB_LOG_FILE=/joblog/jobs.jsonl',
+      ],
+      portBase: options.metricsBase,
+      replicas: options.replicas,
+      stopGraceNs: 5 * SECOND_NS,
+      mounts: [{ Type: 'bind', Source: jobLogDir, Target: '/joblog' }],
+    });
   } catch (error) {
     fs.rmSync(jobLogDir, { recursive: true, force: true });
     throw error;

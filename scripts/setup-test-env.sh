@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # `npm run setup`: installs (from Debian's packages) and starts what the test suite needs:
 # dockerd with a single-node Swarm, RabbitMQ with its Prometheus plugin,
-# Prometheus/promtool and Alertmanager/amtool. Safe to run again: every step
+# Prometheus/promtool and Alertmanager/amtool, HAProxy (the edge in the HTTP
+# e2e test and bench:http) and the load tools hey and wrk. Safe to run again: every step
 # first checks whether its work is already done.
 set -euo pipefail
 
 log() { printf '[setup] %s\n' "$*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-packages=(docker.io busybox-static rabbitmq-server prometheus prometheus-alertmanager curl iproute2 chromium)
-binaries=(/usr/sbin/dockerd /bin/busybox /usr/sbin/rabbitmq-server /usr/bin/prometheus /usr/bin/prometheus-alertmanager /usr/bin/curl /usr/bin/amtool /usr/bin/promtool /usr/bin/chromium)
+packages=(docker.io busybox-static rabbitmq-server prometheus prometheus-alertmanager curl iproute2 chromium haproxy hey wrk)
+binaries=(/usr/sbin/dockerd /bin/busybox /usr/sbin/rabbitmq-server /usr/bin/prometheus /usr/bin/prometheus-alertmanager /usr/bin/curl /usr/bin/amtool /usr/bin/promtool /usr/bin/chromium /usr/sbin/haproxy /usr/bin/hey /usr/bin/wrk)
 
 install_missing_packages() {
   local missing=0

@@ -1,6 +1,8 @@
 import type { Express } from 'express';
 import type winston from 'winston';
 import { createAlertmanagerClient } from './adapters/alertmanager/createAlertmanagerClient';
+import { fetchAlertmanagerStatus } from './adapters/alertmanager/fetchAlertmanagerStatus';
+import { readScaleRoutes } from './adapters/alertmanager/readScaleRoutes';
 import { createNodeCacheDedup } from './adapters/cache/createNodeCacheDedup';
 import { createDockerClient } from './adapters/docker/createDockerClient';
 import { createDockerSwarmGateway } from './adapters/docker/createDockerSwarmGateway';
@@ -13,6 +15,7 @@ import { createRabbitEventPublisher, createRabbitIntentQueue } from './adapters/
 import type { IntentQueue, SwarmGateway } from './app/ports';
 import { createIntentProcessor } from './app/processIntent';
 import type { Config } from './config/loadConfig';
+import { runStartupChecks } from './config/runStartupChecks';
 import { createApp } from './http/createApp';
 
 export interface Alertscale {
@@ -24,6 +27,8 @@ export interface Alertscale {
   beginShutdown: () => void;
   /** Stops consuming, waits for in-flight decisions, closes broker connections. */
   stop: () => Promise<void>;
+  /** Settles once the startup warnings (Docker, Alertmanager, DEDUP_WINDOW) are logged; never rejects. */
+  startupChecks: Promise<void>;
 }
 
 /** Replacements for tests and benchmarks; production passes none. */
@@ -46,7 +51,9 @@ export async function composeAlertscale(config: Config, overrides: CompositionOv
   const recent = createRecentDecisions();
   const events = config.AMQP_URL ? createRabbitEventPublisher({ url: config.AMQP_URL, logger }) : undefined;
   const recorder = createDecisionRecorder({ logger, metrics, recent, now, ...(events ? { events } : {}) });
-  const queue = config.AMQP_URL ? createRabbitIntentQueue({ url: config.AMQP_URL, metrics, logger, intentTtlMs: config.INTENT_TTL }) : createInProcessIntentQueue();
+  const queue = config.AMQP_URL
+    ? createRabbitIntentQueue({ url: config.AMQP_URL, metrics, logger, intentTtlMs: config.INTENT_TTL, decisionBudgetMs: config.DOCKER_RETRY_DEADLINE })
+    : createInProcessIntentQueue();
   if (!config.AMQP_URL) {
     logger.warn('intents are not durable: AMQP_URL is not set, so intents are decided in-process before the webhook answers; set AMQP_URL for durable intents across instances', {
       event: 'startup_warning',
@@ -55,6 +62,28 @@ export async function composeAlertscale(config: Config, overrides: CompositionOv
   if (config.webhookToken === undefined)
     logger.warn('webhook authentication is OFF (WEBHOOK_AUTH=none): anyone who reaches the port can scale services', { event: 'startup_warning' });
   if (config.DRY_RUN) logger.warn('DRY_RUN=true: decisions are recorded, nothing is applied', { event: 'startup_warning' });
+
+  const alertmanagerUrl = config.ALERTMANAGER_URL;
+  // Not awaited: a Docker or Alertmanager that is down now must not hold the start back (/readyz keeps telling).
+  const startupChecks = runStartupChecks({
+    logger,
+    dedupWindowMs: config.DEDUP_WINDOW,
+    dockerHost: config.DOCKER_HOST ?? 'unix:///var/run/docker.sock',
+    pingDocker: () => swarm.ping(),
+    ...(alertmanagerUrl
+      ? {
+          alertmanager: {
+            url: alertmanagerUrl,
+            readRoutes: async () => {
+              const status = await fetchAlertmanagerStatus(alertmanagerUrl);
+              return { routes: readScaleRoutes(status.configYaml), clusterPeers: status.clusterPeers };
+            },
+          },
+        }
+      : {}),
+  }).catch((error: Error) => {
+    logger.warn(`startup checks failed: ${error.message}`, { event: 'startup_warning' });
+  });
 
   await queue.start(
     createIntentProcessor({
@@ -84,12 +113,14 @@ export async function composeAlertscale(config: Config, overrides: CompositionOv
     dryRun: config.DRY_RUN,
     ...(config.ALERTMANAGER_URL ? { alertmanagerUrl: config.ALERTMANAGER_URL } : {}),
     isShuttingDown: () => shuttingDown,
+    alertmanagerGuard: alertmanagerUrl ? { url: alertmanagerUrl, check: () => fetchAlertmanagerStatus(alertmanagerUrl) } : undefined,
   });
   return {
     app,
     metrics,
     queue,
     logger,
+    startupChecks,
     beginShutdown: () => (shuttingDown = true),
     stop: async () => {
       await queue.stop();

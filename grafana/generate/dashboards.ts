@@ -193,9 +193,28 @@ function scaledServicesDashboard(): grafana.Dashboard {
     }),
     timeseriesPanel({
       title: 'Request rate',
-      description: 'Requests per second per service (no requests for 15m counts as idle).',
-      queries: [{ expr: `service:http_requests:rate2m{${S}}`, legend: '{{service}}' }],
+      description:
+        'Requests per second per service, and for services with a per-replica target (rules/tuning.rules.yml) what their replicas carry at that target (dashed): ServiceDesiredReplicas fires above it.',
+      queries: [
+        { expr: `service:http_requests:rate1m{${S}}`, legend: '{{service}}' },
+        {
+          expr: `service:http_replicas_up:sum{${S}} * on (service) alertscale:threshold:http_requests_per_replica{${S}}`,
+          legend: '{{service}} carried at target (threshold)',
+        },
+      ],
       unit: 'reqps',
+      min: 0,
+    }),
+    timeseriesPanel({
+      title: 'Errors',
+      description: 'Share of requests answered 5xx (an overloaded replica answers 503), per service.',
+      queries: [
+        {
+          expr: `sum by (service) (rate(http_request_duration_seconds_count{code=~"5..", ${S}}[2m])) / sum by (service) (rate(http_request_duration_seconds_count{${S}}[2m]))`,
+          legend: '{{service}}',
+        },
+      ],
+      unit: 'percentunit',
       min: 0,
     }),
     'Queues (RabbitMQ)',
@@ -242,6 +261,17 @@ function scaledServicesDashboard(): grafana.Dashboard {
       min: 0,
     }),
     timeseriesPanel({
+      title: 'Memory per task vs limit',
+      description:
+        "The largest task's working set (cAdvisor) and the service's memory limit (dashed). ServiceMemoryNearLimit warns operators above 90% of the limit; more replicas rarely help.",
+      queries: [
+        { expr: `service:container_memory_working_set:bytes_max{${S}}`, legend: '{{service}} largest task' },
+        { expr: `service:container_memory_limit:bytes_max{${S}}`, legend: '{{service}} limit (threshold)' },
+      ],
+      unit: 'bytes',
+      min: 0,
+    }),
+    timeseriesPanel({
       title: 'Scale alerts firing',
       description: 'Firing scale alerts for the selected services, by rule and action.',
       queries: [
@@ -259,7 +289,7 @@ function scaledServicesDashboard(): grafana.Dashboard {
   return buildDashboard({
     uid: 'alertscale-services',
     title: 'alertscale: scaled services',
-    description: 'The services alertscale scales: p95 latency, queue backlog, replicas and CPU, with the thresholds the rules use.',
+    description: 'The services alertscale scales: request rate, errors, p95 latency, queue backlog, replicas, CPU and memory, with the thresholds and limits the rules use.',
     variables: [
       serviceVariable('{__name__=~"alertscale_service_replicas|service:http_requests:rate2m|service:container_cpu_usage:cores_per_task_2m|queue:rabbitmq_messages_ready:max"}'),
     ],

@@ -9,7 +9,7 @@ const run = promisify(execFile);
  * BuildKit client needs no plugin (Debian 12's docker.io 20.10 at /usr/bin/docker).
  * A 23+ CLI without buildx cannot do it (it falls back to the legacy builder).
  */
-function findBuildKitCli(): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
+export function findBuildKitCli(): { command: string; args: string[]; env: NodeJS.ProcessEnv } {
   for (const cli of ['docker', '/usr/bin/docker', '/usr/local/bin/docker']) {
     try {
       execFileSync(cli, ['buildx', 'version'], { stdio: 'ignore' });

@@ -33,3 +33,18 @@ export class VersionConflictError extends Error {
     this.name = 'VersionConflictError';
   }
 }
+
+/**
+ * The intent outlived INTENT_TTL before its Docker write (a frozen or slow
+ * consumer): the broker may already have dead-lettered or redelivered it, so it
+ * is not applied; the queue dead-letters it as expired.
+ */
+export class IntentExpiredError extends Error {
+  constructor(
+    readonly service: string,
+    readonly lateByMs: number,
+  ) {
+    super(`the intent for ${service} passed INTENT_TTL ${(lateByMs / 1000).toFixed(1)}s before its Docker write; a stale intent is never applied`);
+    this.name = 'IntentExpiredError';
+  }
+}

@@ -43,8 +43,13 @@ export interface DecisionRecorder {
   record(decision: Decision, receivedAt?: string): Promise<void>;
 }
 
+export interface IntentHandling {
+  /** A durable queue's INTENT_TTL: past this instant the intent is never applied (IntentExpiredError), checked right before the Docker write. */
+  expiresAtMs?: number;
+}
+
 /** Decides one intent; resolves with the recorded decision. */
-export type IntentHandler = (intent: ScaleIntent) => Promise<Decision>;
+export type IntentHandler = (intent: ScaleIntent, handling?: IntentHandling) => Promise<Decision>;
 
 export type SubmitReceipt =
   /** Decided before answering (in-process queue): the decisions themselves. */

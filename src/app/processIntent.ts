@@ -2,8 +2,8 @@ import { decideScale } from '../domain/decideScale';
 import { makeDecision } from '../domain/makeDecision';
 import { markBlocked, markDryRun } from '../domain/reviseDecision';
 import type { Decision, DecisionSettings, ScaleIntent } from '../domain/types';
-import { TransientError, VersionConflictError } from './errors';
-import type { ActiveAlertSource, DecisionRecorder, DedupCache, IntentHandler, SwarmGateway } from './ports';
+import { IntentExpiredError, TransientError, VersionConflictError } from './errors';
+import type { ActiveAlertSource, DecisionRecorder, DedupCache, IntentHandler, IntentHandling, SwarmGateway } from './ports';
 
 export interface IntentProcessorDeps {
   swarm: SwarmGateway;
@@ -50,7 +50,7 @@ export function createIntentProcessor(deps: IntentProcessorDeps): IntentHandler 
     }
   }
 
-  async function decideOnce(intent: ScaleIntent): Promise<Decision> {
+  async function decideOnce(intent: ScaleIntent, { expiresAtMs }: IntentHandling): Promise<Decision> {
     const startedMs = deps.now();
     let conflicts = 0;
     let backoffMs = 100;
@@ -62,6 +62,7 @@ export function createIntentProcessor(deps: IntentProcessorDeps): IntentHandler 
         const guarded = await guardScaleDown(verdict);
         if (guarded.outcome !== 'scaled') return guarded;
         if (deps.dryRun) return markDryRun(verdict);
+        if (expiresAtMs !== undefined && deps.now() > expiresAtMs) throw new IntentExpiredError(intent.service, deps.now() - expiresAtMs);
         await deps.swarm.scaleService(inspected, verdict.to, verdict.stateLabels ?? {});
         return stripStateLabels(verdict);
       } catch (error) {
@@ -84,7 +85,7 @@ export function createIntentProcessor(deps: IntentProcessorDeps): IntentHandler 
     }
   }
 
-  return async function processIntent(intent: ScaleIntent): Promise<Decision> {
+  return async function processIntent(intent: ScaleIntent, handling: IntentHandling = {}): Promise<Decision> {
     const seenAt = deps.dedupCache.seenAt(intent.key);
     const decision: Decision = seenAt
       ? makeDecision({
@@ -95,9 +96,10 @@ export function createIntentProcessor(deps: IntentProcessorDeps): IntentHandler 
           reason: `duplicate: this notification was already decided at ${seenAt} by this instance (same idempotency key within DEDUP_WINDOW)`,
           nowMs: deps.now(),
         })
-      : await decideOnce(intent).catch((error: Error) =>
-          errorDecision(intent, deps.now(), `error: ${error.message}; this is not a transient failure, fix the cause (see the log line) and the next repeat will retry`, false),
-        );
+      : await decideOnce(intent, handling).catch((error: Error) => {
+          if (error instanceof IntentExpiredError) throw error;
+          return errorDecision(intent, deps.now(), `error: ${error.message}; this is not a transient failure, fix the cause (see the log line) and the next repeat will retry`, false);
+        });
     if (decision.outcome === 'scaled' || decision.outcome === 'dry_run') deps.dedupCache.remember(intent.key, decision.decidedAt);
     await deps.recorder.record(decision, intent.receivedAt);
     return decision;

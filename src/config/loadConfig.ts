@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { parseDuration } from '../domain/parseDuration';
 
@@ -9,7 +10,8 @@ const duration = (fallback: string) =>
     .transform((text, context) => {
       const ms = parseDuration(text);
       if (ms === undefined) {
-        context.addIssue({ code: 'custom', message: `"${text}" is not a Prometheus duration such as 30s, 2m or 1h30m` });
+        const hint = /^\d+$/.test(text.trim()) ? ` (a bare number has no unit: write ${text.trim()}s for seconds)` : '';
+        context.addIssue({ code: 'custom', message: `not a Prometheus duration such as 30s, 2m or 1h30m${hint}` });
         return z.NEVER;
       }
       return ms;
@@ -26,36 +28,68 @@ const byteSize = z
   .transform((text, context) => {
     const match = /^(\d+)\s*(b|kb|mb)?$/i.exec(text.trim());
     if (!match) {
-      context.addIssue({ code: 'custom', message: `"${text}" is not a size such as 512kb, 1mb or 1048576` });
+      context.addIssue({ code: 'custom', message: 'not a size such as 512kb, 1mb or 1048576' });
       return z.NEVER;
     }
     const unit = (match[2] ?? 'b').toLowerCase();
     return Number(match[1]) * (unit === 'mb' ? 1024 * 1024 : unit === 'kb' ? 1024 : 1);
   });
 
-const url = (protocols: RegExp, example: string) =>
+const url = (protocols: RegExp, example: string, alsoAccepted?: RegExp) =>
   z
     .string()
     .optional()
-    .refine((text) => text === undefined || (protocols.test(text) && URL.canParse(text)), { message: `must be a URL such as ${example}` });
+    .refine((text) => text === undefined || alsoAccepted?.test(text) || (protocols.test(text) && URL.canParse(text)), { message: `must be a URL such as ${example}` });
+
+/** A whole number in [min, max], worded for an operator (zod's own wording names JavaScript types). */
+const integerBetween = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((text, context) => {
+      const value = Number(text.trim());
+      if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
+        context.addIssue({ code: 'custom', message: `must be a whole number from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+/** A socket path (/var/run/docker.sock, as `docker -H` accepts too) is the same as unix:// plus that path. */
+const dockerHost = url(/^(unix|tcp|http|https):\/\//, 'unix:///var/run/docker.sock, /var/run/docker.sock or tcp://docker-proxy:2375', /^\/./).transform((text) =>
+  text?.startsWith('/') ? `unix://${text}` : text,
+);
+
+/** An IP address or a host name to bind to; the message says what each choice means. */
+const bindHost = z
+  .string()
+  .optional()
+  .refine((text) => text === undefined || isIP(text) !== 0 || /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(text), {
+    message: 'must be an IP address or host name to listen on, such as 0.0.0.0 (every IPv4 interface), :: (every interface) or 127.0.0.1 (this host only)',
+  });
 
 const envSchema = z.object({
-  PORT: z.coerce.number().int().min(1).max(65535).default(8080),
-  DOCKER_HOST: url(/^(unix|tcp|http|https):\/\//, 'unix:///var/run/docker.sock or tcp://docker-proxy:2375'),
+  PORT: integerBetween(1, 65535, 8080),
+  HOST: bindHost,
+  DOCKER_HOST: dockerHost,
   AMQP_URL: url(/^amqps?:\/\//, 'amqp://user:pass@rabbitmq:5672'),
   WEBHOOK_TOKEN: z.string().min(1).optional(),
   WEBHOOK_TOKEN_FILE: z.string().min(1).optional(),
   WEBHOOK_AUTH: z.enum(['bearer', 'none'], { message: 'must be "bearer" or "none"' }).default('bearer'),
   DRY_RUN: flag,
-  DEDUP_WINDOW: duration('30s'),
+  // group_interval <= DEDUP_WINDOW < repeat_interval: see checkDedupWindow.ts and the shipped route (15s / 1m).
+  DEDUP_WINDOW: duration('45s'),
   INTENT_TTL: duration('120s'),
   ALERTMANAGER_URL: url(/^https?:\/\//, 'http://alertmanager:9093'),
-  MAX_REPLICAS_CEILING: z.coerce.number().int().min(1).max(100_000).default(100),
+  MAX_REPLICAS_CEILING: integerBetween(1, 100_000, 100),
   BODY_LIMIT: byteSize,
-  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'debug'], { message: 'must be "error", "warn", "info" or "debug"' }).default('info'),
   DOCKER_RETRY_DEADLINE: duration('5s'),
   SHUTDOWN_TIMEOUT: duration('25s'),
 });
+
+/** Every environment variable alertscale reads (docs are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
 
 export type Config = Omit<z.infer<typeof envSchema>, 'WEBHOOK_TOKEN' | 'WEBHOOK_TOKEN_FILE'> & {
   /** Undefined only with WEBHOOK_AUTH=none. */

@@ -6,6 +6,9 @@ const alertStatus = z.enum(['firing', 'resolved']);
 /** The statuses an alert (and a notification) can have. */
 export const ALERT_STATUSES = alertStatus.options;
 
+/** More alerts than this in one notification is not Alertmanager. */
+export const MAX_ALERTS_PER_NOTIFICATION = 10_000;
+
 /**
  * Alertmanager's webhook payload (version 4). Unknown fields are accepted and
  * dropped: Alertmanager adds fields over time and must not be refused for it.
@@ -26,7 +29,7 @@ export const alertmanagerPayloadSchema = z.object({
         fingerprint: z.string().max(128),
       }),
     )
-    .max(10_000),
+    .max(MAX_ALERTS_PER_NOTIFICATION),
 });
 
 export type AlertmanagerPayload = z.infer<typeof alertmanagerPayloadSchema>;

@@ -24,6 +24,8 @@ export interface AppDeps {
   /** Linked from the status page (silences) when set. */
   alertmanagerUrl?: string;
   isShuttingDown?: () => boolean;
+  /** With ALERTMANAGER_URL: /readyz says when the scale-down guard cannot ask it. */
+  alertmanagerGuard?: { url: string; check: () => Promise<unknown> } | undefined;
 }
 
 /** The HTTP application, without listen(): tests drive it with supertest, main.ts serves it. */

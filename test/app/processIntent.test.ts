@@ -1,6 +1,8 @@
 import { createIntentProcessor, type IntentProcessorDeps } from '../../src/app/processIntent';
 import type { Decision } from '../../src/domain/types';
 import { createNodeCacheDedup } from '../../src/adapters/cache/createNodeCacheDedup';
+import { IntentExpiredError } from '../../src/app/errors';
+
 import { FakeSwarm } from '../support/fakeSwarm';
 import { NOW_MS, aService, anIntent } from '../support/builders';
 
@@ -120,5 +122,43 @@ describe('processIntent', () => {
       throw new Error('Docker refused update of shop_worker (HTTP 400): invalid spec');
     };
     expect(await process(anIntent())).toMatchObject({ outcome: 'error', retryable: false, reason: expect.stringMatching(/HTTP 400/) });
+  });
+});
+
+describe('processIntent with an expiry (INTENT_TTL of a durable queue)', () => {
+  /** Every inspect moves the clock by `inspectTakesMs`: a slow Docker, or a consumer frozen mid-decision. */
+  function setUpSlowInspect(inspectTakesMs: number) {
+    let clock = NOW_MS;
+    const setup = setUp({ now: () => clock });
+    const inspect = setup.swarm.inspectService.bind(setup.swarm);
+    setup.swarm.inspectService = async (name) => {
+      clock += inspectTakesMs;
+      return inspect(name);
+    };
+    return setup;
+  }
+
+  test('when the intent is still fresh at the Docker write, then it is applied', async () => {
+    const { swarm, process } = setUpSlowInspect(1000);
+    await expect(process(anIntent(), { expiresAtMs: NOW_MS + 5000 })).resolves.toMatchObject({ outcome: 'scaled' });
+    expect(swarm.updates).toHaveLength(1);
+  });
+
+  test('when the intent expires while Docker is inspected (the consumer was frozen), then it is not applied, not recorded, and the queue is told it expired', async () => {
+    const { swarm, process, recorded } = setUpSlowInspect(10_000);
+    await expect(process(anIntent(), { expiresAtMs: NOW_MS + 5000 })).rejects.toBeInstanceOf(IntentExpiredError);
+    expect(swarm.updates).toEqual([]);
+    expect(recorded).toEqual([]);
+  });
+
+  test('when the expired intent would not change anything anyway, then its decision stands (only the write is guarded)', async () => {
+    const { process } = setUpSlowInspect(10_000);
+    await expect(process(anIntent({ action: 'to', target: 2 }), { expiresAtMs: NOW_MS + 5000 })).resolves.toMatchObject({ outcome: 'no_change' });
+  });
+
+  test('when no expiry is given (in-process queue), then nothing is guarded', async () => {
+    const { swarm, process } = setUpSlowInspect(10_000);
+    await expect(process(anIntent())).resolves.toMatchObject({ outcome: 'scaled' });
+    expect(swarm.updates).toHaveLength(1);
   });
 });

@@ -6,7 +6,7 @@ import { fixtureFor, refired } from '../../harness/notifications';
 import { startAlertscale, type RunningAlertscale } from '../../harness/startAlertscale';
 import { createTestService, removeOrphanedServices, removeTestServices } from '../../harness/swarmServices';
 
-/** Debian's chromium, installed by scripts/setup-test-env.sh: no browser is ever downloaded. */
+/** Debian's chromium, installed by `npm run setup` (scripts/setup-test-env.sh): no browser is ever downloaded. */
 const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT_DIR = join(__dirname, '..', '..', 'test-output');
 const DOCS_SCREENSHOT = join(__dirname, '..', '..', 'docs', 'status-page.png');
@@ -56,7 +56,7 @@ async function openStatusPage(path = '/'): Promise<{ page: Page; problems: strin
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`bash scripts/setup-test-env.sh\` (installs Debian's chromium)`);
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`npm run setup\` (installs Debian's chromium)`);
   await removeOrphanedServices(PREFIX);
   alertscale = await startAlertscale({ WEBHOOK_TOKEN: TOKEN, DOCKER_HOST: 'unix:///var/run/docker.sock', ALERTMANAGER_URL: 'http://127.0.0.1:9' });
   browser = await chromium.launch({

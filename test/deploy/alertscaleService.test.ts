@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import fs from 'node:fs';
 import {
   assertSwarmManager,
@@ -11,13 +13,17 @@ import {
   SECOND_NS,
   uniqueName,
   inspectService,
+  listTasks,
 } from '../../harness/docker';
 import { buildLocalImage, DEFAULT_LOCAL_TAG } from '../../harness/images/buildLocalImage';
+import { DOCKER_CLI } from '../../harness/images/importImage';
 import { findFreePort, waitFor } from '../../harness/polling';
 import { fixtureFor } from '../../harness/notifications';
 import { createTestService } from '../../harness/swarmServices';
 
 jest.setTimeout(120_000);
+
+const execFileAsync = promisify(execFile);
 
 const DOCKER_SOCKET = '/var/run/docker.sock';
 
@@ -91,6 +97,16 @@ describe('alertscale as a Swarm service', () => {
     const after = await inspectService(target);
     expect(after.labels['alertscale.state.action']).toBe('up');
     expect(after.labels['alertscale.state.from']).toBe('1');
+  });
+
+  it("when the README's docker exec recipe runs against the task, then it answers the service API from inside (the shipped stack publishes no port)", async () => {
+    const readme = fs.readFileSync(`${__dirname}/../../README.md`, 'utf8');
+    const recipe = /node -e "(fetch\('http:\/\/127\.0\.0\.1:8080\/api\/v1\/services\/shop_api'\)[^"]+)"/.exec(readme);
+    expect(recipe).not.toBeNull();
+    const script = (recipe?.[1] ?? '').replace(':8080/', `:${port}/`).replace('/shop_api', `/${target}`);
+    const [task] = await listTasks(receiver);
+    const { stdout } = await execFileAsync(DOCKER_CLI, ['exec', task?.containerId ?? '', 'node', '-e', script]);
+    expect(JSON.parse(stdout)).toMatchObject({ name: target, replicas: 2 });
   });
 
   it('when the webhook has no token, then it is refused and nothing scales', async () => {

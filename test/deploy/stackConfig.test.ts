@@ -4,7 +4,7 @@ import { renderStack, splitSection } from '../support/stackConfig';
 import { REPO_ROOT } from '../../harness/repoRoot';
 
 /** What `docker stack deploy` would need from the shell (docs/deploy.md). */
-const DEPLOY_ENV = { RABBITMQ_PASSWORD: 'test-password', DOCKER_GID: '999' };
+const DEPLOY_ENV = { RABBITMQ_PASSWORD: 'test-password', RABBITMQ_WORKLOAD_PASSWORD: 'workload-password', RABBITMQ_ADMIN_PASSWORD: 'admin-password', DOCKER_GID: '999' };
 
 const filesUnder = (dir: string, pattern: RegExp): string[] => {
   const root = path.join(REPO_ROOT, dir);
@@ -23,13 +23,15 @@ describe('stack.yml', () => {
 
   it('when rendered by docker stack config, then it is accepted with every part of the system in it', () => {
     expect([...services.keys()].sort()).toEqual(
-      ['alertmanager', 'alertscale', 'cadvisor', 'docker-guard', 'docker-sd-guard', 'grafana', 'node-exporter', 'prometheus', 'producer', 'rabbitmq', 'worker'].sort(),
+      ['alertmanager', 'alertscale', 'api', 'cadvisor', 'docker-guard', 'docker-sd-guard', 'edge', 'grafana', 'node-exporter', 'prometheus', 'producer', 'rabbitmq', 'worker'].sort(),
     );
   });
 
   it('when a required variable is unset, then docker stack config refuses the file and names it', async () => {
-    await expect(renderStack('stack.yml', REPO_ROOT, { DOCKER_GID: '999' })).rejects.toThrow(/RABBITMQ_PASSWORD/);
-    await expect(renderStack('stack.yml', REPO_ROOT, { RABBITMQ_PASSWORD: 'x' })).rejects.toThrow(/DOCKER_GID/);
+    for (const variable of Object.keys(DEPLOY_ENV)) {
+      const { [variable as keyof typeof DEPLOY_ENV]: _missing, ...rest } = DEPLOY_ENV;
+      await expect(renderStack('stack.yml', REPO_ROOT, rest)).rejects.toThrow(new RegExp(`required variable ${variable} `));
+    }
   });
 
   it('when the stack references files as configs or secrets, then each one exists in the repository', () => {
@@ -107,7 +109,8 @@ describe('stack.yml', () => {
     expect(services.get('prometheus')).not.toMatch(/docker\.sock/);
   });
 
-  it('when the demo worker is deployed, then it opts in to alertscale with bounds, steps and cooldowns', () => {
+  it('when the demo worker and api are deployed, then they opt in to alertscale with bounds, steps and cooldowns', () => {
+    for (const label of ['alertscale.enabled: "true"', 'alertscale.min:', 'alertscale.max:', 'alertscale.step.down: "1"']) expect(services.get('api')).toContain(label);
     const worker = services.get('worker') ?? '';
     for (const label of [
       'alertscale.enabled: "true"',
@@ -121,5 +124,31 @@ describe('stack.yml', () => {
       expect(worker).toContain(label);
     }
     expect(services.get('producer')).not.toContain('alertscale.enabled');
+  });
+
+  it('when the demo workload and alertscale connect to RabbitMQ, then they use different users and vhosts, and the workload has no password of alertscale', () => {
+    const amqpUrlOf = (name: string) => new URL(/AMQP_URL: (\S+)/.exec(services.get(name) ?? '')?.[1] ?? 'missing://');
+    const alertscale = amqpUrlOf('alertscale');
+    expect({ user: alertscale.username, vhost: alertscale.pathname }).toEqual({ user: 'alertscale', vhost: '/alertscale' });
+    for (const workload of ['producer', 'worker']) {
+      const url = amqpUrlOf(workload);
+      expect({ workload, user: url.username, vhost: decodeURIComponent(url.pathname.slice(1)) }).toEqual({ workload, user: 'workload', vhost: '/' });
+      expect(services.get(workload)).not.toContain(DEPLOY_ENV.RABBITMQ_PASSWORD);
+    }
+    expect(splitSection(rendered, 'configs').get('rabbitmq_definitions')).toMatch(/template_driver: golang/);
+    expect(services.get('rabbitmq')).toMatch(/target: \/etc\/rabbitmq\/definitions\.json/);
+    expect(services.get('rabbitmq')).not.toMatch(/RABBITMQ_DEFAULT_USER/);
+    // RabbitMQ reads the definitions from where the stack mounts them.
+    expect(fs.readFileSync(path.join(REPO_ROOT, 'deploy', 'rabbitmq', 'alertscale.conf'), 'utf8')).toMatch(/^load_definitions = \/etc\/rabbitmq\/definitions\.json$/m);
+  });
+
+  it('when the api and its edge are deployed, then the edge finds tasks.api through DNS (dnsrr, no VIP), exports its metrics, and the api drains within its grace period', () => {
+    const api = services.get('api') ?? '';
+    expect(api).toMatch(/endpoint_mode: dnsrr/);
+    expect(fs.readFileSync(path.join(REPO_ROOT, 'deploy', 'haproxy', 'haproxy.cfg'), 'utf8')).toMatch(/server-template api- \d+ tasks\.api:8080 resolvers docker/);
+    expect(services.get('edge')).toMatch(/prometheus\.port: "8404"/);
+    const ms = (name: string): number => Number(new RegExp(`${name}: "(\\d+)"`).exec(api)?.[1]);
+    const graceS = Number(/stop_grace_period: (\d+)s/.exec(api)?.[1]);
+    expect(graceS * 1000).toBeGreaterThan(ms('DRAIN_DELAY_MS') + ms('SHUTDOWN_GRACE_MS'));
   });
 });

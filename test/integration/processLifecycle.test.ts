@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:net';
+import { findFreePort } from '../../harness/polling';
 import { inspectService } from '../../harness/docker';
 import { runAlertscaleExpectingExit, startAlertscale } from '../../harness/startAlertscale';
 import { fixtureFor } from '../../harness/notifications';
@@ -10,7 +12,7 @@ describe('the alertscale process', () => {
   test('when a variable is invalid, then it exits 1 naming the variable', async () => {
     const { code, output } = await runAlertscaleExpectingExit({ WEBHOOK_TOKEN: 'x', DEDUP_WINDOW: 'half a minute', MAX_REPLICAS_CEILING: '-3' });
     expect(code).toBe(1);
-    expect(output).toMatch(/DEDUP_WINDOW: "half a minute" is not a Prometheus duration/);
+    expect(output).toMatch(/DEDUP_WINDOW: not a Prometheus duration .*, got "half a minute"/);
     expect(output).toMatch(/MAX_REPLICAS_CEILING/);
   });
 
@@ -24,6 +26,30 @@ describe('the alertscale process', () => {
     const { code, output } = await runAlertscaleExpectingExit({ WEBHOOK_TOKEN_FILE: '/nonexistent/token' });
     expect(code).toBe(1);
     expect(output).toMatch(/WEBHOOK_TOKEN_FILE: cannot read \/nonexistent\/token/);
+  });
+
+  test('when the port is taken, then it says so, never claims to listen, and exits 1', async () => {
+    const port = await findFreePort();
+    const squatter: Server = createServer();
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+    try {
+      const { code, output } = await runAlertscaleExpectingExit({ WEBHOOK_TOKEN: 'x', PORT: String(port) });
+      expect(code).toBe(1);
+      expect(output).toMatch(new RegExp(`cannot listen on :${port}: EADDRINUSE \\(another process already listens there`));
+      expect(output).not.toMatch(/listening/);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  });
+
+  test('when HOST is 127.0.0.1, then it listens on loopback only', async () => {
+    const instance = await startAlertscale({ WEBHOOK_TOKEN: 'x', HOST: '127.0.0.1' });
+    try {
+      expect(instance.output()).toMatch(/alertscale listening on 127\.0\.0\.1:\d+/);
+      expect((await fetch(`${instance.url}/healthz`)).status).toBe(200);
+    } finally {
+      expect(await instance.stop()).toBe(0);
+    }
   });
 
   test('when SIGTERM arrives with a notification in flight, then it finishes the decision and exits 0', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkAlertContract } from '../../src/domain/alertContract';
 import { ApiGroup, ApiRule, PrometheusApi, Sample } from '../../harness/prometheusApi';
@@ -140,15 +140,21 @@ describe('rules and dashboards on a real Prometheus', () => {
           contract: contract.kind === 'valid' ? { kind: 'valid', action: contract.action, service: contract.service } : contract,
         };
       });
-    expect(results.map((r) => r.rule).sort()).toEqual([
-      'QueueBacklogHigh',
-      'QueueDesiredReplicas',
-      'QueueIdle',
-      'ServiceCPUHigh',
-      'ServiceCPULow',
-      'ServiceLatencyHigh',
-      'ServiceLatencyLow',
-    ]);
+    expect(results.map((r) => r.rule).sort()).toEqual(
+      [
+        'QueueBacklogHigh',
+        'QueueDesiredReplicas',
+        'QueueIdle',
+        'QueueOverProvisioned',
+        'ServiceCPUHigh',
+        'ServiceCPULow',
+        'ServiceDesiredReplicas',
+        'ServiceLatencyHigh',
+        'ServiceLatencyLow',
+        'ServiceMemoryHigh',
+        'ServiceRequestRateLow',
+      ],
+    );
     for (const r of results) {
       expect(r).toEqual({ rule: r.rule, templated: false, contract: { kind: 'valid', action: expect.stringMatching(/^(up|down|to)$/), service: 'shop_api' } });
     }
@@ -157,13 +163,14 @@ describe('rules and dashboards on a real Prometheus', () => {
     expect(to?.labels?.scale_action).toBe('to');
   });
 
-  it('when an alert is about alertscale itself, then it carries no scale_* label and is routed by component="alertscale"', () => {
+  it('when an alert scales nothing, then it carries no scale_* label and is routed to people by component ("alertscale", or "service" for what scaling cannot fix)', () => {
     const selfAlerts = alertingRules().filter((r) => r.labels?.scale_service === undefined);
     expect(selfAlerts.length).toBeGreaterThanOrEqual(10);
     for (const r of selfAlerts) {
       const scaleLabels = Object.keys(r.labels ?? {}).filter((k) => k.startsWith('scale_'));
       const route = r.name === 'Watchdog' ? 'watchdog' : r.labels?.component;
-      expect({ rule: r.name, scaleLabels, route }).toEqual({ rule: r.name, scaleLabels: [], route: r.name === 'Watchdog' ? 'watchdog' : 'alertscale' });
+      const expected = r.name === 'Watchdog' ? 'watchdog' : r.labels?.component === 'service' ? 'service' : 'alertscale';
+      expect({ rule: r.name, scaleLabels, route }).toEqual({ rule: r.name, scaleLabels: [], route: expected });
     }
   });
 
@@ -190,8 +197,9 @@ describe('rules and dashboards on a real Prometheus', () => {
     expect(used.filter((u) => !exposed.has(u.name))).toEqual([]);
   });
 
-  it('when a rule reads an alertscale:threshold:* series, then rules/tuning.rules.yml records it', () => {
-    const tuning = groups.filter((g) => g.file.endsWith('/tuning.rules.yml')).flatMap((g) => g.rules.map((r) => r.name));
+  it('when a rule reads an alertscale:threshold:* series, then rules/tuning.rules.yml records it (opt-in-only ones as a commented example)', () => {
+    const optInExamples = [...readFileSync(repoPath('rules', 'tuning.rules.yml'), 'utf8').matchAll(/^\s*# - record: (alertscale:threshold:\w+)$/gm)].map((m) => m[1] as string);
+    const tuning = [...groups.filter((g) => g.file.endsWith('/tuning.rules.yml')).flatMap((g) => g.rules.map((r) => r.name)), ...optInExamples];
     const read = new Set(
       groups.filter((g) => !g.file.endsWith('/tuning.rules.yml')).flatMap((g) => g.rules.flatMap((r) => [...r.query.matchAll(/alertscale:threshold:\w+/g)].map((m) => m[0]))),
     );

@@ -71,7 +71,7 @@ describe('promtool and amtool', () => {
     expect({ code: r.code, output: r.output }).toEqual({ code: 0, output: expect.stringContaining('SUCCESS') });
     expect(r.output.match(/SUCCESS: \d+ rules found/g)).toHaveLength(ruleFiles().length);
     for (const job of ['alertscale', 'rabbitmq-queues', 'swarm-services']) expect(config).toContain(`job_name: ${job}`);
-    expect(config).toMatch(/family: \[queue_coarse_metrics, queue_consumer_count\]/);
+    expect(config).toMatch(/family: \[queue_coarse_metrics, queue_consumer_count, channel_queue_exchange_metrics, channel_queue_metrics\]/);
   });
 
   it('when amtool checks alertmanager/alertmanager.yml, then it is valid (the credentials_file is read only at send time)', () => {
@@ -85,6 +85,8 @@ describe('promtool and amtool', () => {
     [{ scale_service: 'shop_worker', scale_action: 'to', alertname: 'QueueDesiredReplicas' }, 'alertscale'],
     [{ alertname: 'Watchdog', severity: 'none' }, 'alertscale'],
     [{ alertname: 'AlertscaleDown', component: 'alertscale', severity: 'critical' }, 'operators'],
+    [{ alertname: 'ServiceMemoryNearLimit', component: 'service', severity: 'warning', service: 'shop_api' }, 'operators'],
+    [{ scale_service: 'shop_api', scale_action: 'to', alertname: 'ServiceDesiredReplicas' }, 'alertscale'],
     [{ alertname: 'SomethingElse' }, 'default'],
   ])('when an alert with labels %j is routed, then it reaches the %s receiver', (labels, receiver) => {
     const r = run(BIN.amtool, ['config', 'routes', 'test', '--config.file=alertmanager/alertmanager.yml', ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)]);

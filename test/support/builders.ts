@@ -63,13 +63,11 @@ export function recentLabels(entries: RecentEntry[], action = 'up', from = '1'):
   };
 }
 
-let sequence = 0;
-
-/** An intent with a key and fingerprint of its own (this process, a counter, random bytes), received now. */
+/** An intent with a random key and fingerprint of its own, received now. */
 export function aUniqueIntent(service: string, overrides: Partial<ScaleIntent> = {}): ScaleIntent {
-  sequence += 1;
   return anIntent({
-    key: `${service}-${process.pid}-${sequence}-${randomBytes(4).toString('hex')}`,
+    // The shape computeIdempotencyKey gives: the consumer dead-letters any other as malformed.
+    key: randomBytes(16).toString('hex'),
     service,
     receiver: 'alertscale',
     groupKey: `{}:{scale_service="${service}"}`,

@@ -7,7 +7,7 @@ const run = promisify(execFile);
  * A docker CLI that has `docker stack config` (CLI >= 20.10.? has it only from
  * 23.0 on; Debian 12's 20.10 CLI does not). Throws when none does.
  */
-function findStackConfigCli(): string {
+export function findStackConfigCli(): string {
   for (const cli of [process.env.DOCKER_CLI ?? 'docker', '/usr/local/bin/docker', '/usr/bin/docker']) {
     try {
       execFileSync(cli, ['stack', 'config', '--help'], { stdio: 'ignore' });

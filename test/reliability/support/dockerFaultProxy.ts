@@ -21,6 +21,12 @@ export class DockerFaultProxy {
   mode: ProxyMode = 'pass';
   /** Added before each chunk from Docker is passed on. */
   latencyMs = 0;
+  /**
+   * Called when Docker answered a service update with 2xx, before the answer is
+   * passed on: the update is applied and alertscale has not seen it yet (the
+   * moment to kill it). Returning 'drop' cuts the answer off.
+   */
+  onUpdateApplied: (() => 'drop' | void) | undefined;
   readonly stats = { connections: 0, refusedOrReset: 0, destroyedInFlight: 0, hung: 0, cuts: 0 };
   private readonly open = new Set<net.Socket>();
   private server: net.Server;
@@ -69,7 +75,21 @@ export class DockerFaultProxy {
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
     client.pipe(upstream);
+    // Requests on one keep-alive connection are answered in order: count the updates awaiting an answer.
+    let updatesAwaitingAnswer = 0;
+    client.on('data', (chunk: Buffer) => {
+      if (/^POST \S*\/services\/[^/\s]+\/update/.test(chunk.toString('latin1', 0, 256))) updatesAwaitingAnswer += 1;
+    });
     upstream.on('data', (chunk: Buffer) => {
+      const head = chunk.toString('latin1', 0, 16);
+      if (updatesAwaitingAnswer > 0 && head.startsWith('HTTP/')) {
+        updatesAwaitingAnswer -= 1;
+        if (/^HTTP\/1\.\d 2/.test(head) && this.onUpdateApplied?.() === 'drop') {
+          client.destroy();
+          upstream.destroy();
+          return;
+        }
+      }
       if (this.latencyMs <= 0) {
         client.write(chunk);
         return;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describeError } from '../../../harness/describeError';
+import { connect } from 'amqplib';
 import { AMQP_URL, rabbitmqctl, withBroker, withChannel } from '../../../harness/rabbit';
 
 /**
@@ -18,7 +19,23 @@ export interface TestVhost {
   queueDepth(queue: string): Promise<{ ready: number; unacked: number } | undefined>;
   /** Ready messages right now (AMQP passive declare), or undefined when the queue does not exist. */
   readyCount(queue: string): Promise<number | undefined>;
+  /** Consumers the broker counts on a queue right now (AMQP passive declare), or undefined when it does not exist. */
+  consumerCount(queue: string): Promise<number | undefined>;
   remove(): Promise<void>;
+}
+
+async function checkQueue(url: string, queue: string): Promise<{ messageCount: number; consumerCount: number } | undefined> {
+  const model = await connect(url);
+  model.on('error', () => undefined);
+  try {
+    const channel = await model.createChannel();
+    channel.on('error', () => undefined);
+    return await channel.checkQueue(queue);
+  } catch {
+    return undefined;
+  } finally {
+    await model.close().catch(() => undefined);
+  }
 }
 
 export async function createTestVhost(prefix: string): Promise<TestVhost> {
@@ -43,7 +60,10 @@ export async function createTestVhost(prefix: string): Promise<TestVhost> {
       return undefined;
     },
     async readyCount(queue) {
-      return withBroker((broker) => withChannel(broker, async (channel) => (await channel.checkQueue(queue)).messageCount), base.toString()).catch(() => undefined);
+      return (await checkQueue(base.toString(), queue))?.messageCount;
+    },
+    async consumerCount(queue) {
+      return (await checkQueue(base.toString(), queue))?.consumerCount;
     },
     async remove() {
       await rabbitmqctl('delete_vhost', name).catch(() => undefined);

@@ -31,6 +31,11 @@ export function reportResult(result: ReliabilityResult): void {
   console.log(`[reliability] ${result.fault}: injected ${result.injected}; load ${result.load}; lost=${result.lost} wronglyChanged=${result.wronglyChanged} ${figures}`);
 }
 
+/** Lost and wrongly changed replicas of one service that should have ended at `expected`. */
+export function compareReplicas(expected: number, actual: number): Pick<ReliabilityResult, 'lost' | 'wronglyChanged'> {
+  return { lost: Math.max(0, expected - actual), wronglyChanged: Math.max(0, actual - expected) };
+}
+
 /** Counts occurrences of each value. */
 export function histogram(values: Array<string | number>): Record<string, number> {
   const counts: Record<string, number> = {};

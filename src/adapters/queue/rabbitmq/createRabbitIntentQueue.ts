@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import type winston from 'winston';
-import { TransientError } from '../../../app/errors';
+import { IntentExpiredError, TransientError } from '../../../app/errors';
 import type { IntentHandler, IntentQueue, SubmitReceipt } from '../../../app/ports';
 import { createKeyedSerializer } from '../createKeyedSerializer';
 import type { Decision, ScaleIntent } from '../../../domain/types';
 import type { Metrics } from '../../observability/metrics';
 import { BrokerConnection, describeError, type ReconnectOptions } from './brokerConnection';
+import { deriveConsumerLimits, withHeartbeat } from './deriveConsumerLimits';
 import { decodeIntent, encodeIntent, INTENT_MESSAGE_TYPE } from './intentCodec';
 import { type DEAD_LETTER_REASONS, declareIntentTopology, intentTopology, type IntentTopology } from './topology';
 
@@ -15,13 +16,15 @@ export interface RabbitIntentQueueOptions {
   url: string;
   metrics: Metrics;
   logger: winston.Logger;
-  /** INTENT_TTL in ms: per-message expiration, and the age limit checked again at consume time. */
+  /** INTENT_TTL in ms: per-message expiration, the age limit checked again at consume time and before the Docker write; sets heartbeat and prefetch. */
   intentTtlMs: number;
+  /** The longest one decision may take (DOCKER_RETRY_DEADLINE), for the derived prefetch. Default 5000. */
+  decisionBudgetMs?: number;
   /** Default `alertscale.intents`; the dead-letter exchange and queue are `<queue>.dlx` and `<queue>.dead`. */
   queue?: string;
   /** Quorum `x-delivery-limit`. Default 5 (at most 6 deliveries). Fixed once the queue exists. */
   deliveryLimit?: number;
-  /** Unacknowledged intents per consumer. Default 8. */
+  /** Unacknowledged intents per consumer. Default: derived from the TTL (deriveConsumerLimits), at most 8. */
   prefetch?: number;
   /** Pause before requeueing an intent whose decision was retryable, so a poison message does not spin. Default 1000. */
   requeueDelayMs?: number;
@@ -48,6 +51,9 @@ class NoRouteError extends Error {
 
 type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
+/** How far ahead of this instance's clock another instance's receivedAt may be (NTP keeps nodes well within it). */
+const MAX_CLOCK_SKEW_MS = 30_000;
+
 /** Quorum queues count earlier deliveries in `x-delivery-count` (absent or 0 on the first). */
 function deliveryCount(message: ConsumeMessage): number {
   const raw: unknown = message.properties.headers?.['x-delivery-count'];
@@ -67,7 +73,9 @@ export function createRabbitIntentQueue(options: RabbitIntentQueueOptions): Rabb
   const topology = intentTopology(options.queue, options.deliveryLimit);
   const ttlMs = options.intentTtlMs;
   if (!Number.isFinite(ttlMs) || ttlMs <= 0) throw new RangeError(`intentTtlMs must be a positive number of ms, got ${ttlMs}`);
-  const prefetch = options.prefetch ?? 8;
+  const limits = deriveConsumerLimits(ttlMs, options.decisionBudgetMs ?? 5000);
+  const prefetch = options.prefetch ?? limits.prefetch;
+  const url = withHeartbeat(options.url, limits.heartbeatSeconds);
   const requeueDelayMs = options.requeueDelayMs ?? 1000;
   const confirmTimeoutMs = options.confirmTimeoutMs ?? 5000;
   const now = options.now ?? Date.now;
@@ -95,7 +103,7 @@ export function createRabbitIntentQueue(options: RabbitIntentQueueOptions): Rabb
    * most needs draining.
    */
   const publishing = new BrokerConnection({
-    url: options.url,
+    url,
     connectionName: `${connectionName}-publish`,
     logger,
     reconnect: options.reconnect,
@@ -118,7 +126,7 @@ export function createRabbitIntentQueue(options: RabbitIntentQueueOptions): Rabb
 
   function openConsumerConnection(): BrokerConnection {
     const connection: BrokerConnection = new BrokerConnection({
-      url: options.url,
+      url,
       connectionName: `${connectionName}-consume`,
       logger,
       reconnect: options.reconnect,
@@ -129,7 +137,10 @@ export function createRabbitIntentQueue(options: RabbitIntentQueueOptions): Rabb
         await channel.prefetch(prefetch, false);
         const { consumerTag } = await channel.consume(topology.queue, (message) => onDelivery(connection, model, channel, message), { noAck: false });
         consumer = { model, channel, consumerTag };
-        logger.info(`consuming intents from ${topology.queue} (prefetch ${prefetch})`, { event: 'intent_consumer_started', queue: topology.queue });
+        logger.info(`consuming intents from ${topology.queue} (prefetch ${prefetch}, heartbeat ${limits.heartbeatSeconds}s)`, {
+          event: 'intent_consumer_started',
+          queue: topology.queue,
+        });
       },
       onLost: (model) => {
         if (consumer?.model === model) consumer = undefined;
@@ -218,6 +229,11 @@ export function createRabbitIntentQueue(options: RabbitIntentQueueOptions): Rabb
     const intent = decoded.intent;
     const meta = { key: intent.key, service: intent.service, action: intent.action, receivedAt: intent.receivedAt };
     const ageMs = now() - Date.parse(intent.receivedAt);
+    if (ageMs < -MAX_CLOCK_SKEW_MS) {
+      // It would never expire, and a key written before it was "received" would not count as a duplicate.
+      deadLetter(channel, message, 'malformed', `${intent.action} for ${intent.service} claims to be received ${(-ageMs / 1000).toFixed(1)}s in the future (forged, or a clock off by more than ${MAX_CLOCK_SKEW_MS / 1000}s)`, meta);
+      return;
+    }
     if (ageMs > ttlMs) {
       deadLetter(
         channel,
@@ -236,9 +252,13 @@ export function createRabbitIntentQueue(options: RabbitIntentQueueOptions): Rabb
     let decision: Decision | undefined;
     let failure: unknown;
     try {
-      decision = await runExclusive(intent.service, () => decide(intent));
+      decision = await runExclusive(intent.service, () => decide(intent, { expiresAtMs: Date.parse(intent.receivedAt) + ttlMs }));
     } catch (error) {
       failure = error;
+    }
+    if (failure instanceof IntentExpiredError) {
+      deadLetter(channel, message, 'expired', failure.message, meta);
+      return;
     }
     if (decision && decision.retryable !== true) {
       if (settle(channel, message, 'ack')) metrics.intentsConsumed.inc();
