@@ -79,7 +79,10 @@ export async function runArtillery(bin: string, workDir: string, url: string, ph
 
 /** Requests that failed: no response (errors.*) or a non-2xx answer. */
 export function failedRequests(period: ArtilleryPeriod): number {
-  return Object.entries(period.counters).reduce((sum, [name, n]) => sum + (name.startsWith('errors.') || (/^http\.codes\.\d+$/.test(name) && !name.startsWith('http.codes.2')) ? n : 0), 0);
+  return Object.entries(period.counters).reduce(
+    (sum, [name, n]) => sum + (name.startsWith('errors.') || (/^http\.codes\.\d+$/.test(name) && !name.startsWith('http.codes.2')) ? n : 0),
+    0,
+  );
 }
 
 export function okResponses(period: ArtilleryPeriod): number {

@@ -36,7 +36,6 @@ import { shippedTuningValue } from '../harness/ruleFiles';
 import { shippedPolicy } from '../harness/stackFile';
 import { readJobLog, type JobLine } from '../harness/workerService';
 
-
 const CONFIG = {
   spikeSeconds: num('BENCH_SPIKE_S', 120),
   rate: num('BENCH_RATE', 10),
@@ -51,7 +50,10 @@ const CONFIG = {
   scrapeInterval: env('BENCH_SCRAPE_INTERVAL', '2s'),
   evaluationInterval: env('BENCH_EVAL_INTERVAL', '15s'),
   resendDelay: env('BENCH_RESEND_DELAY', '1m'),
-  phases: env('BENCH_PHASES', 'a,o,b,c,n').split(',').map((p) => p.trim()).filter(Boolean),
+  phases: env('BENCH_PHASES', 'a,o,b,c,n')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean),
   outDir: env('BENCH_OUT_DIR', repoPath('docs', 'bench')),
 };
 
@@ -294,7 +296,9 @@ function markdown(results: PhaseResult[], machineText: string, perReplica: numbe
     `- **Spike**: the demo producer at ${CONFIG.rate} jobs/s for ${CONFIG.spikeSeconds} s, then stops. One worker replica does ${capacity.toFixed(1)} jobs/s (${CONFIG.serviceTimeMs} ms per job, prefetch 1), so one replica falls behind by ${(CONFIG.rate - capacity).toFixed(1)} jobs/s.`,
     `- **Loop**: everything on 127.0.0.1 — RabbitMQ, Prometheus with \`rules/*.rules.yml\` exactly as shipped (the queue rules' own 2 s evaluation, \`for: 4s\` on QueueDesiredReplicas, the 5 min stabilization and \`for: 1m\` on QueueOverProvisioned) plus a tuning overlay mapping the bench queues to their services, scrape every ${CONFIG.scrapeInterval} (shipped: the rabbitmq-queues job), global evaluation ${CONFIG.evaluationInterval}, resend delay ${CONFIG.resendDelay}; Alertmanager with \`alertmanager/alertmanager.yml\` (autoscale route as shipped: group_wait 2s, group_interval 15s, repeat_interval 1m); one alertscale process (dist/); the demo worker as a Swarm service (host network) with the labels of \`stack.yml\` (min ${MIN}, max ${MAX}, step.up ${STACK_WORKER_POLICY['alertscale.step.up']}, cooldown.up ${STACK_WORKER_POLICY['alertscale.cooldown.up']}).`,
     `- **Phases**: (a) alertscale off — worker fixed at ${MIN} replica. (o) over-provisioned — worker fixed at ${MAX} replicas, the cost baseline. (b) alertscale on with the shipped rules: the queue is proportional (shipped demo.jobs rows: ${perReplica} messages per replica, drain rate measured), so \`QueueDesiredReplicas\` (\`to\`) acts; (b) is also (d), "the proportional rule alone". (c) the step rule alone: the same queue without proportional rows, so only \`QueueBacklogHigh\` (ready > ${readyUp}) can fire, stepping by \`alertscale.step.up\` = ${STACK_WORKER_POLICY['alertscale.step.up']} once per repeat. (n) steady noise: alertscale on, ${CONFIG.noiseReplicas} replicas, ${CONFIG.noiseSeconds} s of load at 70% of their target capacity (${CONFIG.noiseReplicas} × ${capacity.toFixed(1)} jobs/s × utilization ${targetUtilization()}) with ±30% seeded uniform variation every 10 s.`,
-    '- **Measured**: latency = enqueue → done of every job, from the worker\'s `JOB_LOG_FILE`; backlog = ready messages sampled every second (AMQP `checkQueue`); drain = last job done − load end; first scale-up = first `scaled` decision (`/api/v1/decisions`) − load start; enough = first sample with ' + `${enoughReplicas()} replicas (the fewest whose drain exceeds ${CONFIG.rate} jobs/s)` + '; replica-seconds = desired replicas integrated from the load\'s start to its last job done.',
+    "- **Measured**: latency = enqueue → done of every job, from the worker's `JOB_LOG_FILE`; backlog = ready messages sampled every second (AMQP `checkQueue`); drain = last job done − load end; first scale-up = first `scaled` decision (`/api/v1/decisions`) − load start; enough = first sample with " +
+      `${enoughReplicas()} replicas (the fewest whose drain exceeds ${CONFIG.rate} jobs/s)` +
+      "; replica-seconds = desired replicas integrated from the load's start to its last job done.",
     '',
     '| phase | jobs | p50 latency | p95 latency | p99 latency | peak backlog | time to drain | first scale-up | enough replicas | replica-seconds | scale changes | max replicas |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -311,7 +315,9 @@ function markdown(results: PhaseResult[], machineText: string, perReplica: numbe
       `**Ratios (a)/(b)**: p50 ${ratio(a.p50, b.p50)}, p95 ${ratio(a.p95, b.p95)}, p99 ${ratio(a.p99, b.p99)}, peak backlog ${ratio(a.peakBacklog, b.peakBacklog)}, time to drain ${ratio(a.drainSeconds, b.drainSeconds)}.`,
       '',
       `**Targets**: first scale-up ≤ 20 s after the spike starts: ${(b.firstScaleUpSeconds ?? Infinity) <= 20 ? 'met' : 'NOT met'} (${s1(b.firstScaleUpSeconds)} s); p95 ≥ 8× lower than (a): ${a.p95 >= 8 * b.p95 ? 'met' : 'NOT met'} (${ratio(a.p95, b.p95)})` +
-        (o ? `; replica-seconds ≤ 50% of (o): ${b.replicaSeconds <= 0.5 * o.replicaSeconds ? 'met' : 'NOT met'} ((b)/(o) = ${((100 * b.replicaSeconds) / o.replicaSeconds).toFixed(0)}%, p95 (b)/(o) ${ratio(b.p95, o.p95)})` : '') +
+        (o
+          ? `; replica-seconds ≤ 50% of (o): ${b.replicaSeconds <= 0.5 * o.replicaSeconds ? 'met' : 'NOT met'} ((b)/(o) = ${((100 * b.replicaSeconds) / o.replicaSeconds).toFixed(0)}%, p95 (b)/(o) ${ratio(b.p95, o.p95)})`
+          : '') +
         (n ? `; steady noise → zero scale changes: ${n.scaleChanges === 0 ? 'met' : 'NOT met'} (${n.scaleChanges})` : '') +
         '.',
       '',

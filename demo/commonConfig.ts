@@ -36,13 +36,7 @@ export interface CommonSettings {
 }
 
 /** The shared variables of a parsed environment, under the names the demo processes use. */
-export function commonSettings(raw: {
-  AMQP_URL: string;
-  DEMO_QUEUE: string;
-  TASK_SLOT?: number | undefined;
-  LOG_LEVEL: string;
-  RECONNECT_MAX_DELAY_MS: number;
-}): CommonSettings {
+export function commonSettings(raw: { AMQP_URL: string; DEMO_QUEUE: string; TASK_SLOT?: number | undefined; LOG_LEVEL: string; RECONNECT_MAX_DELAY_MS: number }): CommonSettings {
   return {
     amqpUrl: raw.AMQP_URL,
     queue: raw.DEMO_QUEUE,

@@ -23,7 +23,15 @@ export interface ApiServiceOptions {
  * removed by a scale-down drains and exits 0 before Swarm would SIGKILL it.
  */
 export async function createApiService(options: ApiServiceOptions): Promise<{ name: string; remove: () => Promise<void> }> {
-  const env = { API_CONCURRENCY: '2', API_SERVICE_TIME_MS: '100', API_QUEUE_LIMIT: '2000', API_MAX_WAIT_MS: '15000', DRAIN_DELAY_MS: '2000', SHUTDOWN_GRACE_MS: '15000', ...options.env };
+  const env = {
+    API_CONCURRENCY: '2',
+    API_SERVICE_TIME_MS: '100',
+    API_QUEUE_LIMIT: '2000',
+    API_MAX_WAIT_MS: '15000',
+    DRAIN_DELAY_MS: '2000',
+    SHUTDOWN_GRACE_MS: '15000',
+    ...options.env,
+  };
   await createSlotService({
     name: options.name,
     image: options.image,

@@ -23,7 +23,21 @@ describe('stack.yml', () => {
 
   it('when rendered by docker stack config, then it is accepted with every part of the system in it', () => {
     expect([...services.keys()].sort()).toEqual(
-      ['alertmanager', 'alertscale', 'api', 'cadvisor', 'docker-guard', 'docker-sd-guard', 'edge', 'grafana', 'node-exporter', 'prometheus', 'producer', 'rabbitmq', 'worker'].sort(),
+      [
+        'alertmanager',
+        'alertscale',
+        'api',
+        'cadvisor',
+        'docker-guard',
+        'docker-sd-guard',
+        'edge',
+        'grafana',
+        'node-exporter',
+        'prometheus',
+        'producer',
+        'rabbitmq',
+        'worker',
+      ].sort(),
     );
   });
 

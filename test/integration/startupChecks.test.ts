@@ -55,14 +55,18 @@ async function startShippedCluster(): Promise<{ url: string; stop: () => Promise
   writeFileSync(join(dir, 'alertmanager.yml'), shipped);
   const [web1, web2, gossip1, gossip2] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
   const peer = (web: number, gossip: number, name: string, join_?: number): ChildProcess =>
-    spawn(BIN.alertmanager, [
-      `--config.file=${join(dir, 'alertmanager.yml')}`,
-      `--storage.path=${join(dir, name)}`,
-      `--web.listen-address=127.0.0.1:${web}`,
-      `--cluster.listen-address=127.0.0.1:${gossip}`,
-      `--cluster.advertise-address=127.0.0.1:${gossip}`,
-      ...(join_ ? [`--cluster.peer=127.0.0.1:${join_}`] : []),
-    ], { stdio: 'ignore' });
+    spawn(
+      BIN.alertmanager,
+      [
+        `--config.file=${join(dir, 'alertmanager.yml')}`,
+        `--storage.path=${join(dir, name)}`,
+        `--web.listen-address=127.0.0.1:${web}`,
+        `--cluster.listen-address=127.0.0.1:${gossip}`,
+        `--cluster.advertise-address=127.0.0.1:${gossip}`,
+        ...(join_ ? [`--cluster.peer=127.0.0.1:${join_}`] : []),
+      ],
+      { stdio: 'ignore' },
+    );
   const children = [peer(web1, gossip1, 'one'), peer(web2, gossip2, 'two', gossip1)];
   const stop = async () => {
     // SIGKILL: a clustered Alertmanager spends 10 s leaving the gossip on SIGTERM, and this one keeps nothing.
@@ -71,10 +75,14 @@ async function startShippedCluster(): Promise<{ url: string; stop: () => Promise
   };
   const url = `http://127.0.0.1:${web1}`;
   try {
-    await waitFor('a two-peer Alertmanager cluster', async () => {
-      const status = (await (await fetch(`${url}/api/v2/status`)).json()) as { cluster?: { peers?: unknown[] } };
-      return (status.cluster?.peers?.length ?? 0) === 2;
-    }, 20_000);
+    await waitFor(
+      'a two-peer Alertmanager cluster',
+      async () => {
+        const status = (await (await fetch(`${url}/api/v2/status`)).json()) as { cluster?: { peers?: unknown[] } };
+        return (status.cluster?.peers?.length ?? 0) === 2;
+      },
+      20_000,
+    );
   } catch (error) {
     await stop();
     throw error;
@@ -83,11 +91,14 @@ async function startShippedCluster(): Promise<{ url: string; stop: () => Promise
 }
 
 describe('startup checks against a real HA Alertmanager pair', () => {
-  test('when DEDUP_WINDOW covers group_interval but not the second peer\'s delay, then it says so, naming the cluster', async () => {
+  test("when DEDUP_WINDOW covers group_interval but not the second peer's delay, then it says so, naming the cluster", async () => {
     const cluster = await startShippedCluster();
     try {
       const instance = await run({ ALERTMANAGER_URL: cluster.url, DEDUP_WINDOW: '70s' });
-      await logged(instance, /"level":"error".*DEDUP_WINDOW \(1m10s\) is shorter than group_interval \(1m\) plus 1 × the 15s peer timeout of its HA cluster \(2 peers\) of the route .*scale_service=~.* → alertscale: .*at least 1m15s/);
+      await logged(
+        instance,
+        /"level":"error".*DEDUP_WINDOW \(1m10s\) is shorter than group_interval \(1m\) plus 1 × the 15s peer timeout of its HA cluster \(2 peers\) of the route .*scale_service=~.* → alertscale: .*at least 1m15s/,
+      );
     } finally {
       await Promise.all(started.splice(0).map((instance) => instance.stop()));
       await cluster.stop();
@@ -103,7 +114,16 @@ describe('startup checks when something is unreachable', () => {
     const ready = await fetch(`${instance.url}/readyz`);
     const body = await ready.json();
     expect(ready.status).toBe(200);
-    expect(body).toEqual({ status: 'degraded', degraded: [expect.stringMatching(new RegExp(`^scale-down guard: Alertmanager at ${nobody} does not answer \\(cannot reach ${nobody}/api/v2/status: ECONNREFUSED\\); a scale-down cannot be confirmed safe`))] });
+    expect(body).toEqual({
+      status: 'degraded',
+      degraded: [
+        expect.stringMatching(
+          new RegExp(
+            `^scale-down guard: Alertmanager at ${nobody} does not answer \\(cannot reach ${nobody}/api/v2/status: ECONNREFUSED\\); a scale-down cannot be confirmed safe`,
+          ),
+        ),
+      ],
+    });
   });
 
   test('when Docker does not answer, then a warning at start names DOCKER_HOST and /readyz is 503', async () => {

@@ -140,21 +140,19 @@ describe('rules and dashboards on a real Prometheus', () => {
           contract: contract.kind === 'valid' ? { kind: 'valid', action: contract.action, service: contract.service } : contract,
         };
       });
-    expect(results.map((r) => r.rule).sort()).toEqual(
-      [
-        'QueueBacklogHigh',
-        'QueueDesiredReplicas',
-        'QueueIdle',
-        'QueueOverProvisioned',
-        'ServiceCPUHigh',
-        'ServiceCPULow',
-        'ServiceDesiredReplicas',
-        'ServiceLatencyHigh',
-        'ServiceLatencyLow',
-        'ServiceMemoryHigh',
-        'ServiceRequestRateLow',
-      ],
-    );
+    expect(results.map((r) => r.rule).sort()).toEqual([
+      'QueueBacklogHigh',
+      'QueueDesiredReplicas',
+      'QueueIdle',
+      'QueueOverProvisioned',
+      'ServiceCPUHigh',
+      'ServiceCPULow',
+      'ServiceDesiredReplicas',
+      'ServiceLatencyHigh',
+      'ServiceLatencyLow',
+      'ServiceMemoryHigh',
+      'ServiceRequestRateLow',
+    ]);
     for (const r of results) {
       expect(r).toEqual({ rule: r.rule, templated: false, contract: { kind: 'valid', action: expect.stringMatching(/^(up|down|to)$/), service: 'shop_api' } });
     }

@@ -22,7 +22,12 @@ const LIMITS = deriveConsumerLimits(TTL_MS, 5000);
 const QUEUE = 'alertscale.intents';
 
 async function ready(instance: RunningAlertscale): Promise<true | undefined> {
-  return (await fetch(`${instance.url}/readyz`).then((response) => response.ok, () => false)) ? true : undefined;
+  return (await fetch(`${instance.url}/readyz`).then(
+    (response) => response.ok,
+    () => false,
+  ))
+    ? true
+    : undefined;
 }
 
 async function replicasOf(services: string[]): Promise<number[]> {

@@ -29,7 +29,11 @@ afterAll(async () => {
 });
 
 const deliver = async (url: string, payload: unknown) => {
-  const response = await fetch(`${url}/webhook`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(payload) });
+  const response = await fetch(`${url}/webhook`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` },
+    body: JSON.stringify(payload),
+  });
   return { status: response.status, body: (await response.json()) as { decisions: Array<{ outcome: string }> } };
 };
 

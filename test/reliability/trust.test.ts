@@ -13,7 +13,13 @@ jest.setTimeout(120_000);
 const harness = useReliabilityHarness('asrel-trust');
 const { token } = harness;
 const COOLDOWN_S = 6;
-const LABELS = { 'alertscale.enabled': 'true', 'alertscale.min': '1', 'alertscale.max': '10', 'alertscale.cooldown.up': `${COOLDOWN_S}s`, 'alertscale.cooldown.down': `${COOLDOWN_S}s` };
+const LABELS = {
+  'alertscale.enabled': 'true',
+  'alertscale.min': '1',
+  'alertscale.max': '10',
+  'alertscale.cooldown.up': `${COOLDOWN_S}s`,
+  'alertscale.cooldown.down': `${COOLDOWN_S}s`,
+};
 
 /** Creating a service is a change of its spec: the cooldowns count from it, so wait them out first. */
 async function servicesPastCreationCooldown(count: number, labels: Record<string, string>, replicas: number): Promise<string[]> {
@@ -48,7 +54,11 @@ describe('trust, on the real Swarm', () => {
       load: `${2 + 2 * ROUNDS} notifications, cooldowns ${COOLDOWN_S}s`,
       lost: upsHeldBack,
       wronglyChanged: 0,
-      figures: { sequential: `${down.outcome}/${up.outcome}`, downOutcomes: histogram(rounds.map((round) => round.down ?? 'none')), upOutcomes: histogram(rounds.map((round) => round.up ?? 'none')) },
+      figures: {
+        sequential: `${down.outcome}/${up.outcome}`,
+        downOutcomes: histogram(rounds.map((round) => round.down ?? 'none')),
+        upOutcomes: histogram(rounds.map((round) => round.up ?? 'none')),
+      },
     });
     expect(down.outcome).toBe('scaled');
     expect(up).toMatchObject({ outcome: 'scaled' });
@@ -60,7 +70,10 @@ describe('trust, on the real Swarm', () => {
     const stateAt = { forged: '2099-01-01T00:00:00.000Z', skewed: new Date(Date.now() + 10 * 60_000).toISOString() };
     const services = await Promise.all(
       Object.values(stateAt).map((at) =>
-        harness.parkedService({ ...LABELS, 'alertscale.state.action': 'up', 'alertscale.state.at': at, 'alertscale.state.key': '0123456789abcdef0123456789abcdef', 'alertscale.state.from': '1' }, 2),
+        harness.parkedService(
+          { ...LABELS, 'alertscale.state.action': 'up', 'alertscale.state.at': at, 'alertscale.state.key': '0123456789abcdef0123456789abcdef', 'alertscale.state.from': '1' },
+          2,
+        ),
       ),
     );
     await sleep((COOLDOWN_S + 1) * 1000);
@@ -71,7 +84,10 @@ describe('trust, on the real Swarm', () => {
       fault: 'state-at-in-the-future',
       injected: 'alertscale.state.at set to 2099 on one service, 10 minutes ahead on another',
       load: '1 up notification each, cooldown passed since the last real change',
-      ...compareReplicas(6, replicas.reduce((sum, count) => sum + count, 0)),
+      ...compareReplicas(
+        6,
+        replicas.reduce((sum, count) => sum + count, 0),
+      ),
       figures: { outcomes: decisions.map((decision) => decision.outcome).join(',') },
     });
     expect(decisions.map((decision) => decision.outcome)).toEqual(['scaled', 'scaled']);

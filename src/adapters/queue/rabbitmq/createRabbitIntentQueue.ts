@@ -231,7 +231,13 @@ export function createRabbitIntentQueue(options: RabbitIntentQueueOptions): Rabb
     const ageMs = now() - Date.parse(intent.receivedAt);
     if (ageMs < -MAX_CLOCK_SKEW_MS) {
       // It would never expire, and a key written before it was "received" would not count as a duplicate.
-      deadLetter(channel, message, 'malformed', `${intent.action} for ${intent.service} claims to be received ${(-ageMs / 1000).toFixed(1)}s in the future (forged, or a clock off by more than ${MAX_CLOCK_SKEW_MS / 1000}s)`, meta);
+      deadLetter(
+        channel,
+        message,
+        'malformed',
+        `${intent.action} for ${intent.service} claims to be received ${(-ageMs / 1000).toFixed(1)}s in the future (forged, or a clock off by more than ${MAX_CLOCK_SKEW_MS / 1000}s)`,
+        meta,
+      );
       return;
     }
     if (ageMs > ttlMs) {
