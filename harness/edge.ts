@@ -27,7 +27,7 @@ export function loopbackEdgeConfig(shipped: string, ports: { listen: number; met
   };
   let text = replace(shipped, /# resolvers: begin\n[\s\S]*?# resolvers: end\n/, '', 'resolvers block');
   const servers = ports.slots.map((port, i) => `  server slot${i + 1} 127.0.0.1:${port}`).join('\n');
-  text = replace(text, /  # servers: begin\n[\s\S]*?  # servers: end\n/, `${servers}\n`, 'servers block');
+  text = replace(text, / {2}# servers: begin\n[\s\S]*? {2}# servers: end\n/, `${servers}\n`, 'servers block');
   text = replace(text, /bind :8080\n/, `bind 127.0.0.1:${ports.listen}\n`, 'api bind');
   return replace(text, /bind :8404\n/, `bind 127.0.0.1:${ports.metrics}\n`, 'metrics bind');
 }

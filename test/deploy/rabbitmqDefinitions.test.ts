@@ -39,14 +39,48 @@ async function renderInSwarm(file: string, env: Map<string, string>): Promise<st
   await docker('config', 'create', '--template-driver', 'golang', name, file);
   try {
     const environment = [...env].flatMap(([variable, value]) => ['-e', `${variable}=${value}`]);
-    await docker('service', 'create', '-d', '-q', '--name', name, '--label', Object.entries(ownerLabel()).map(([key, value]) => `${key}=${value}`).join(''), '--restart-condition', 'none', '--network', 'host',
-      '--config', `source=${name},target=/rendered.json`, ...environment, TEST_IMAGE, 'sleep', '120');
-    const container = await waitFor('the template container to run', async () => (await docker('ps', '-q', '-f', `label=com.docker.swarm.service.name=${name}`)) || undefined, 30_000, 250);
+    await docker(
+      'service',
+      'create',
+      '-d',
+      '-q',
+      '--name',
+      name,
+      '--label',
+      Object.entries(ownerLabel())
+        .map(([key, value]) => `${key}=${value}`)
+        .join(''),
+      '--restart-condition',
+      'none',
+      '--network',
+      'host',
+      '--config',
+      `source=${name},target=/rendered.json`,
+      ...environment,
+      TEST_IMAGE,
+      'sleep',
+      '120',
+    );
+    const container = await waitFor(
+      'the template container to run',
+      async () => (await docker('ps', '-q', '-f', `label=com.docker.swarm.service.name=${name}`)) || undefined,
+      30_000,
+      250,
+    );
     return await docker('exec', container, '/bin/busybox', 'cat', '/rendered.json');
   } finally {
     await docker('service', 'rm', name).catch(() => undefined);
     // A config in use cannot be removed: wait for the task to go.
-    await waitFor('the template config to be removed', () => docker('config', 'rm', name).then(() => true, () => undefined), 30_000, 500).catch(() => undefined);
+    await waitFor(
+      'the template config to be removed',
+      () =>
+        docker('config', 'rm', name).then(
+          () => true,
+          () => undefined,
+        ),
+      30_000,
+      500,
+    ).catch(() => undefined);
   }
 }
 
@@ -71,7 +105,11 @@ async function tryPublish(user: string, vhost: string): Promise<string> {
     const channel = await model.createConfirmChannel();
     channel.on('error', () => undefined);
     await channel.assertQueue('alertscale.intents', { durable: false, autoDelete: true });
-    await new Promise<void>((resolve, reject) => channel.sendToQueue('alertscale.intents', Buffer.from('{}'), {}, (error: unknown) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      channel.sendToQueue('alertscale.intents', Buffer.from('{}'), {}, (error: unknown) =>
+        error ? reject(error instanceof Error ? error : new Error('publish not confirmed')) : resolve(),
+      ),
+    );
     return 'published';
   } catch (error) {
     return String((error as Error).message);
@@ -103,7 +141,7 @@ beforeAll(async () => {
   try {
     await rabbitmqctl('import_definitions', file);
   } catch (error) {
-    throw new Error(`RabbitMQ is required (rabbitmqctl import_definitions failed; run `npm run setup`): ${(error as Error).message}`);
+    throw new Error(`RabbitMQ is required (rabbitmqctl import_definitions failed; run \`npm run setup\`): ${(error as Error).message}`, { cause: error });
   }
 }, 120_000);
 
@@ -122,7 +160,7 @@ describe('RabbitMQ definitions of the stack (deploy/rabbitmq/definitions.json)',
     });
   });
 
-  test('when the workload user (demo producer and worker) tries alertscale\'s vhost, then the broker refuses it, so it can never publish an intent', async () => {
+  test("when the workload user (demo producer and worker) tries alertscale's vhost, then the broker refuses it, so it can never publish an intent", async () => {
     await expect(tryPublish('workload', 'alertscale')).resolves.toMatch(REFUSED);
     const permissions = await rabbitmqctl('-q', 'list_user_permissions', rename('workload'));
     expect(permissions).toContain(rename('/'));
@@ -134,7 +172,7 @@ describe('RabbitMQ definitions of the stack (deploy/rabbitmq/definitions.json)',
     await expect(tryPublish('workload', '/')).resolves.toBe('published');
   });
 
-  test('when alertscale\'s user tries the workload vhost, then it is refused too (a leaked alertscale password does not reach the jobs)', async () => {
+  test("when alertscale's user tries the workload vhost, then it is refused too (a leaked alertscale password does not reach the jobs)", async () => {
     await expect(tryPublish('alertscale', '/')).resolves.toMatch(REFUSED);
   });
 

@@ -75,7 +75,7 @@ describe('HTTP spike through the edge, scaled on request rate and latency', () =
     try {
       await scenario();
     } catch (error) {
-      throw new Error(`${String(error)}\n${stack?.diagnostics() ?? ''}\n${edge?.process.output ?? ''}`);
+      throw new Error(`${String(error)}\n${stack?.diagnostics() ?? ''}\n${edge?.process.output ?? ''}`, { cause: error });
     }
   };
 

@@ -73,7 +73,7 @@ describe('edge: HAProxy in front of the demo api', () => {
     let running = true;
     const clients = Array.from({ length: 6 }, async () => {
       while (running) {
-        const result = await work().catch(() => ({ status: 0 }) as { status: number; replica?: string });
+        const result = await work().catch(() => ({ status: 0 }));
         statuses.push(result.status);
         if ('replica' in result && result.replica) servedBy.add(result.replica);
       }

@@ -70,7 +70,7 @@ async function startShippedCluster(): Promise<{ url: string; stop: () => Promise
   const children = [peer(web1, gossip1, 'one'), peer(web2, gossip2, 'two', gossip1)];
   const stop = async () => {
     // SIGKILL: a clustered Alertmanager spends 10 s leaving the gossip on SIGTERM, and this one keeps nothing.
-    await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve).kill('SIGKILL')) : undefined)));
+    await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve).kill('SIGKILL')) : Promise.resolve())));
     rmSync(dir, { recursive: true, force: true });
   };
   const url = `http://127.0.0.1:${web1}`;

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { describeError } from '../../../harness/describeError';
-import { connect } from 'amqplib';
 import { AMQP_URL, rabbitmqctl, withBroker, withChannel } from '../../../harness/rabbit';
 
 /**
@@ -24,18 +23,9 @@ export interface TestVhost {
   remove(): Promise<void>;
 }
 
-async function checkQueue(url: string, queue: string): Promise<{ messageCount: number; consumerCount: number } | undefined> {
-  const model = await connect(url);
-  model.on('error', () => undefined);
-  try {
-    const channel = await model.createChannel();
-    channel.on('error', () => undefined);
-    return await channel.checkQueue(queue);
-  } catch {
-    return undefined;
-  } finally {
-    await model.close().catch(() => undefined);
-  }
+/** The queue's counts (AMQP passive declare), or undefined when it does not exist. */
+function checkQueue(url: string, queue: string): Promise<{ messageCount: number; consumerCount: number } | undefined> {
+  return withBroker((broker) => withChannel(broker, (channel) => channel.checkQueue(queue)), url).catch(() => undefined);
 }
 
 export async function createTestVhost(prefix: string): Promise<TestVhost> {
