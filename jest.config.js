@@ -11,11 +11,11 @@
  *   through-guard  the scaling-behaviour files again, with alertscale reaching
  *             Docker through the Docker API guard (harness/alertscaleDocker.ts
  *             reads the switch the setup file sets), serial like `services`.
- * A test that needs none of those belongs in test/unit, test/app or test/http,
+ * A test that needs none of those belongs in test/unit, test/app, test/http or test/demo,
  * or in PURE_ELSEWHERE below.
  */
 const FUZZ = ['<rootDir>/test/reliability/fuzzWebhook.test.ts'];
-const PURE_DIRS = ['<rootDir>/test/unit/', '<rootDir>/test/app/', '<rootDir>/test/http/'];
+const PURE_DIRS = ['<rootDir>/test/unit/', '<rootDir>/test/app/', '<rootDir>/test/http/', '<rootDir>/test/demo/'];
 const PURE_ELSEWHERE = ['<rootDir>/test/deploy/demoConfig.test.ts', '<rootDir>/test/deploy/healthChecks.test.ts', '<rootDir>/test/monitoring/dashboards.test.ts'];
 const escape = (path) => path.replace('<rootDir>', '').replace(/[.]/g, '\\.');
 const PURE_PATTERNS = [...PURE_DIRS, ...PURE_ELSEWHERE, ...FUZZ].map((path) => `^<rootDir>${escape(path)}`);

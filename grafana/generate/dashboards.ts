@@ -282,7 +282,6 @@ function scaledServicesDashboard(): grafana.Dashboard {
       ],
       stepped: true,
       min: 0,
-      width: 24,
     }),
   ];
 
