@@ -21,6 +21,8 @@ export interface SwarmGateway {
   scaleService(service: InspectedService, replicas: number, labels: Record<string, string>): Promise<void>;
   /** Every service labelled `alertscale.enabled=true`. */
   listEnabledServices(): Promise<ServiceState[]>;
+  /** The names of every service in the Swarm (for "did you mean" hints); may be a few seconds old. */
+  listServiceNames(): Promise<string[]>;
   /** Resolves when the Docker API answers. */
   ping(): Promise<void>;
 }

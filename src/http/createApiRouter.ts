@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { SwarmGateway } from '../app/ports';
 import { AlertscaleError } from '../app/errors';
+import { suggestServiceNames } from '../app/suggestServiceNames';
 import type { RecentDecisions } from '../adapters/observability/createRecentDecisions';
 import { SERVICE_NAME } from '../domain/alertContract';
 import { describeService } from '../domain/describeService';
@@ -23,7 +24,8 @@ export function createApiRouter(deps: ApiDeps): Router {
     const recentDecisions = SERVICE_NAME.test(name) ? deps.recent.list(name, 50) : [];
     const inspected = SERVICE_NAME.test(name) ? await deps.swarm.inspectService(name) : undefined;
     if (!inspected && recentDecisions.length === 0) {
-      throw new AlertscaleError('not_found', `not_found: no Swarm service named "${name.slice(0, 80)}" and no recent decision about it`);
+      const hint = SERVICE_NAME.test(name) ? await suggestServiceNames(name, deps.swarm) : '';
+      throw new AlertscaleError('not_found', `not_found: no Swarm service named "${name.slice(0, 80)}" and no recent decision about it${hint}`);
     }
     response.json({
       ...(inspected ? describeService(inspected.state, deps.ceiling) : { name, exists: false }),

@@ -51,6 +51,11 @@ export class FakeSwarm implements SwarmGateway {
     return [...this.services.values()].filter((service) => service.labels['alertscale.enabled'] === 'true');
   }
 
+  async listServiceNames(): Promise<string[]> {
+    this.failIfDown('list');
+    return [...this.services.keys()];
+  }
+
   async ping(): Promise<void> {
     this.failIfDown('ping');
   }
