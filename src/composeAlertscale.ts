@@ -49,6 +49,7 @@ export async function composeAlertscale(config: Config, overrides: CompositionOv
       onError: (operation) => metrics.dockerErrors.inc({ operation }),
     });
   const recent = createRecentDecisions();
+  const alertmanager = config.ALERTMANAGER_URL ? createAlertmanagerClient(config.ALERTMANAGER_URL) : undefined;
   const events = config.AMQP_URL ? createRabbitEventPublisher({ url: config.AMQP_URL, logger }) : undefined;
   const recorder = createDecisionRecorder({ logger, metrics, recent, now, ...(events ? { events } : {}) });
   const queue = config.AMQP_URL
@@ -87,7 +88,7 @@ export async function composeAlertscale(config: Config, overrides: CompositionOv
       swarm,
       dedupCache: createNodeCacheDedup(config.DEDUP_WINDOW),
       recorder,
-      ...(config.ALERTMANAGER_URL ? { activeAlerts: createAlertmanagerClient(config.ALERTMANAGER_URL) } : {}),
+      ...(alertmanager ? { activeAlerts: alertmanager } : {}),
       settings: { ceiling: config.MAX_REPLICAS_CEILING, dedupWindowMs: config.DEDUP_WINDOW },
       dryRun: config.DRY_RUN,
       now,
@@ -111,6 +112,7 @@ export async function composeAlertscale(config: Config, overrides: CompositionOv
     ...(config.ALERTMANAGER_URL ? { alertmanagerUrl: config.ALERTMANAGER_URL } : {}),
     isShuttingDown: () => shuttingDown,
     alertmanagerGuard: alertmanagerUrl ? { url: alertmanagerUrl, check: () => fetchAlertmanagerStatus(alertmanagerUrl) } : undefined,
+    ...(alertmanager ? { scaleAlerts: alertmanager } : {}),
   });
   return {
     app,

@@ -40,6 +40,39 @@ export interface ActiveAlertSource {
   findActiveUpAlerts(service: string): Promise<string[]>;
 }
 
+/** Where Alertmanager stands on one scale alert: only `active` ones are sent to alertscale. */
+export type ScaleAlertState = 'active' | 'silenced' | 'inhibited' | 'unprocessed';
+
+export interface SilenceView {
+  id: string;
+  createdBy?: string;
+  comment?: string;
+  /** RFC 3339. */
+  endsAt?: string;
+}
+
+/** One alert carrying `scale_service`, as Alertmanager sees it now. */
+export interface ScaleAlertView {
+  alertname: string;
+  /** The alert's `scale_action` label, as written. */
+  action?: string;
+  fingerprint: string;
+  state: ScaleAlertState;
+  /** RFC 3339. */
+  startsAt?: string;
+  silencedBy: SilenceView[];
+  /** Alertnames (or fingerprints, when not a scale alert of the service) of the alerts inhibiting this one. */
+  inhibitedBy: string[];
+}
+
+/** Reads Alertmanager's alerts for one service, for "why didn't it scale?". */
+export interface ScaleAlertSource {
+  /** Alertmanager's base URL, shown with the answer. */
+  readonly url: string;
+  /** Every alert for the service: active, silenced, inhibited and not yet processed. */
+  listScaleAlerts(service: string): Promise<ScaleAlertView[]>;
+}
+
 /** Everything that happens to a decision once made: log line, metrics, event, recent list. */
 export interface DecisionRecorder {
   record(decision: Decision, receivedAt?: string): Promise<void>;
@@ -76,5 +109,6 @@ export interface IntentQueue {
 
 /** Publishes each decision as an event (RabbitMQ topic exchange `alertscale.events`). */
 export interface DecisionEventPublisher {
-  publish(decision: Decision): Promise<void>;
+  /** `receivedAt`: when the notification behind the decision arrived, carried in the event. */
+  publish(decision: Decision, receivedAt?: string): Promise<void>;
 }

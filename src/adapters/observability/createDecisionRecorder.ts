@@ -30,9 +30,9 @@ export function createDecisionRecorder(deps: RecorderDeps): DecisionRecorder {
         const seconds = (deps.now() - Date.parse(receivedAt)) / 1000;
         if (Number.isFinite(seconds) && seconds >= 0) deps.metrics.decisionDuration.observe(seconds);
       }
-      deps.recent.add(decision);
+      deps.recent.add(receivedAt ? { ...decision, receivedAt } : decision);
       if (deps.events) {
-        await deps.events.publish(decision).catch((error: Error) => {
+        await deps.events.publish(decision, receivedAt).catch((error: Error) => {
           deps.logger.warn(`decision event not published: ${error.message}`, { event: 'event_publish_failed', service: decision.service });
         });
       }

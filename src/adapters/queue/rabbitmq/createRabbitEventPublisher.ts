@@ -98,13 +98,13 @@ export function createRabbitEventPublisher(options: RabbitEventPublisherOptions)
   }
 
   return {
-    async publish(decision: Decision): Promise<void> {
+    async publish(decision: Decision, receivedAt?: string): Promise<void> {
       const target = current;
       if (closing) return drop(decision, 'event publisher closed');
       if (!target) return drop(decision, connection.status() ?? 'no channel');
       if (saturated) return drop(decision, 'the connection to the broker is backed up');
       try {
-        const ok = target.channel.publish(exchange, decisionRoutingKey(decision), Buffer.from(JSON.stringify(decision), 'utf8'), {
+        const ok = target.channel.publish(exchange, decisionRoutingKey(decision), Buffer.from(JSON.stringify(receivedAt ? { ...decision, receivedAt } : decision), 'utf8'), {
           persistent: true,
           contentType: 'application/json',
           type: DECISION_EVENT_TYPE,
