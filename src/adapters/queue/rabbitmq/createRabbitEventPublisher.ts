@@ -3,6 +3,7 @@ import type { Channel, ChannelModel } from 'amqplib';
 import type winston from 'winston';
 import type { DecisionEventPublisher } from '../../../app/ports';
 import type { Decision } from '../../../domain/types';
+import { closeChannelThenConnection } from './closeChannelThenConnection';
 import { BrokerConnection, describeError, type ReconnectOptions } from './brokerConnection';
 import { declareEventsExchange, DEFAULT_EVENTS_EXCHANGE } from './topology';
 
@@ -131,8 +132,7 @@ export function createRabbitEventPublisher(options: RabbitEventPublisherOptions)
       closing = true;
       const target = current;
       current = undefined;
-      if (target) await target.channel.close().catch(() => undefined);
-      await connection.close();
+      await closeChannelThenConnection(target?.channel, connection);
     },
   };
 }
