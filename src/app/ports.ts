@@ -21,8 +21,12 @@ export interface SwarmGateway {
   scaleService(service: InspectedService, replicas: number, labels: Record<string, string>): Promise<void>;
   /** Every service labelled `alertscale.enabled=true`. */
   listEnabledServices(): Promise<ServiceState[]>;
-  /** The names of every service in the Swarm (for "did you mean" hints); may be a few seconds old. */
-  listServiceNames(): Promise<string[]>;
+  /**
+   * Up to three names of existing services close to `name`, closest first, for "did you
+   * mean" hints. May answer from a list a few seconds old, or [] when too many were asked
+   * for lately (a storm of bogus names must not cost a CPU).
+   */
+  findClosestServiceNames(name: string): Promise<string[]>;
   /** Resolves when the Docker API answers. */
   ping(): Promise<void>;
 }

@@ -17,7 +17,7 @@ let app: Express;
 beforeAll(async () => {
   await removeLeftoverTestServices(PREFIX);
   // No reuse of the name list: each test creates the service it expects to be suggested.
-  app = (await createTestApp(createDockerSwarmGateway(docker, { namesTtlMs: 0 }))).app;
+  app = (await createTestApp(createDockerSwarmGateway(docker, { names: { ttlMs: 0 } }))).app;
 });
 
 afterAll(async () => {

@@ -1,5 +1,6 @@
 import { TransientError, VersionConflictError } from '../../src/app/errors';
 import type { InspectedService, SwarmGateway } from '../../src/app/ports';
+import { pickClosestNames } from '../../src/domain/pickClosestNames';
 import type { ServiceState } from '../../src/domain/types';
 
 /** An in-memory Swarm with Docker's optimistic concurrency, for the pure-ish use case tests. */
@@ -51,9 +52,9 @@ export class FakeSwarm implements SwarmGateway {
     return [...this.services.values()].filter((service) => service.labels['alertscale.enabled'] === 'true');
   }
 
-  async listServiceNames(): Promise<string[]> {
+  async findClosestServiceNames(name: string): Promise<string[]> {
     this.failIfDown('list');
-    return [...this.services.keys()];
+    return pickClosestNames(name, [...this.services.keys()]);
   }
 
   async ping(): Promise<void> {

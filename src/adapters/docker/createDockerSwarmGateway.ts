@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import type { InspectedService, SwarmGateway } from '../../app/ports';
 import { POLICY_LABEL } from '../../domain/serviceLabels';
 import type { ServiceState } from '../../domain/types';
+import { createServiceNameMatcher, type ServiceNameMatcherOptions } from './createServiceNameMatcher';
 import { isNoSuchService } from './isNoSuchService';
 import { toServiceState, type DockerServiceInfo } from './toServiceState';
 import { translateDockerError } from './translateDockerError';
@@ -14,9 +15,8 @@ interface DockerHandle {
 
 export interface DockerGatewayOptions {
   onError?: (operation: string) => void;
-  /** How long the list of service names (for "did you mean" hints) is reused. Default 5 s. */
-  namesTtlMs?: number;
-  now?: () => number;
+  /** Cost bounds of "did you mean" hints for missing service names. */
+  names?: ServiceNameMatcherOptions;
 }
 
 /** Docker's `status=true` (API 1.41+) adds each service's running and desired task counts. */
@@ -34,9 +34,13 @@ export function createDockerSwarmGateway(docker: Docker, options: DockerGatewayO
     }
   }
 
-  const namesTtlMs = options.namesTtlMs ?? 5000;
-  const now = options.now ?? Date.now;
-  let names: { atMs: number; list: Promise<string[]> } | undefined;
+  const closestNames = createServiceNameMatcher(
+    () =>
+      call('list', '(all)', () => docker.listServices()).then((services) =>
+        (services as unknown as DockerServiceInfo[]).map((service) => service.Spec?.Name ?? '').filter((serviceName) => serviceName !== ''),
+      ),
+    options.names,
+  );
 
   async function countRunningTasks(id: string): Promise<number | undefined> {
     const listed = await call('list', id, () => docker.listServices({ ...WITH_STATUS, filters: JSON.stringify({ id: [id] }) } as unknown as Docker.ServiceListOptions));
@@ -77,17 +81,7 @@ export function createDockerSwarmGateway(docker: Docker, options: DockerGatewayO
       return (services as unknown as DockerServiceInfo[]).map((service) => toServiceState(service));
     },
 
-    async listServiceNames(): Promise<string[]> {
-      // Reused for a few seconds: a burst of alerts naming a missing service lists the Swarm once, not once each.
-      if (!names || now() - names.atMs > namesTtlMs) {
-        const list = call('list', '(all)', () => docker.listServices()).then((services) =>
-          (services as unknown as DockerServiceInfo[]).map((service) => service.Spec?.Name ?? '').filter((serviceName) => serviceName !== ''),
-        );
-        names = { atMs: now(), list };
-        list.catch(() => (names = undefined));
-      }
-      return names.list;
-    },
+    findClosestServiceNames: closestNames,
 
     async ping(): Promise<void> {
       await call('ping', '(engine)', () => docker.ping());
