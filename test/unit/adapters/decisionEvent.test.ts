@@ -19,6 +19,11 @@ describe('decodeDecisionEvent', () => {
     expect(decodeDecisionEvent(encode(valid))).toEqual(valid);
   });
 
+  test('when the decision is about an alert with an invalid scale_action, then it reads back as (invalid)', () => {
+    const invalidAlert = { ...valid, action: '(invalid)', outcome: 'invalid_alert', reason: 'invalid_alert: scale_action missing' };
+    expect(decodeDecisionEvent(encode(invalidAlert))).toMatchObject({ action: '(invalid)', outcome: 'invalid_alert' });
+  });
+
   test('when unknown fields ride along, then they are dropped', () => {
     expect(decodeDecisionEvent(encode({ ...valid, extra: 'x' }))).not.toHaveProperty('extra');
   });

@@ -1,5 +1,5 @@
 import type { Channel } from 'amqplib';
-import { OUTCOMES, type Decision } from '../../../domain/types';
+import { INVALID_ACTION, OUTCOMES, SCALE_ACTIONS, type Decision } from '../../../domain/types';
 
 /** The stream every instance reads the decisions of all instances from (ADR 0004). */
 export const DEFAULT_DECISION_STREAM = 'alertscale.decisions';
@@ -29,7 +29,7 @@ export async function declareDecisionStream(channel: Channel, exchange: string, 
 /** A recorded decision as carried by an event: the decision and when its notification arrived. */
 export type DecisionEvent = Decision & { receivedAt?: string };
 
-const ACTIONS: readonly string[] = ['up', 'down', 'to'];
+const ACTIONS: readonly string[] = [...SCALE_ACTIONS, INVALID_ACTION];
 const OUTCOME_NAMES: readonly string[] = OUTCOMES;
 const isText = (value: unknown, max: number): value is string => typeof value === 'string' && value.length <= max;
 const isInstant = (value: unknown): value is string => isText(value, 40) && !Number.isNaN(Date.parse(value));
