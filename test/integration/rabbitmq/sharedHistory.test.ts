@@ -7,6 +7,7 @@ import { fixtureFor } from '../../support/loadFixture';
 import { startAlertscale, type RunningAlertscale } from '../../support/startAlertscale';
 import { createTestService, inspectTestService, removeLeftoverTestServices, removeTestServices, uniqueName, waitUntil } from '../../support/swarmServices';
 import { createTestVhost, type TestVhost } from '../../reliability/support/rabbitVhost';
+import { rabbitmqctl } from './support';
 
 jest.setTimeout(120_000);
 
@@ -47,6 +48,14 @@ async function aService(): Promise<string> {
   return name;
 }
 
+/** Closes every decision-feed connection of the test's vhost, as a broker-side drop would. */
+async function dropDecisionFeeds(): Promise<number> {
+  const lines = (await rabbitmqctl('-q', 'list_connections', 'pid', 'vhost', 'client_properties')).split('\n');
+  const feeds = lines.filter((line) => line.split('\t')[1] === vhost?.name && line.includes('alertscale-decision-feed'));
+  for (const line of feeds) await rabbitmqctl('close_connection', line.split('\t')[0] ?? '', 'test: drop the decision feed');
+  return feeds.length;
+}
+
 /** Waits until the instance's answer about the service holds exactly these outcomes. */
 const showsOutcomes = (instance: RunningAlertscale, service: string, outcomes: string[]) =>
   waitUntil(`${instance.url} to show ${outcomes.join(', ')} for ${service}`, async () => {
@@ -85,6 +94,13 @@ describe('recent decisions across replicas and restarts', () => {
     const restarted = await start(env);
     const afterRestart = await showsOutcomes(restarted, name, ['scaled']);
     expect(afterRestart.recentDecisions).toEqual(fromFirst.recentDecisions);
+
+    // The broker drops the feeds: each resumes where it stopped, nothing is lost or shown twice.
+    expect(await dropDecisionFeeds()).toBe(2);
+    await notifyUp(first, name);
+    const resumedFirst = await showsOutcomes(first, name, ['scaled', 'scaled']);
+    const resumedRestarted = await showsOutcomes(restarted, name, ['scaled', 'scaled']);
+    expect(resumedRestarted.recentDecisions).toEqual(resumedFirst.recentDecisions);
   });
 
   test('when a single process without AMQP_URL restarts, then its history is gone but the service labels still say what changed last', async () => {
