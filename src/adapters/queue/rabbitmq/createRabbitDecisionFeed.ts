@@ -29,7 +29,7 @@ const PREFETCH = 500;
 /**
  * Reads the decision stream from DECISION_HISTORY_MS ago, then follows it live, so
  * every instance's "why" holds every instance's decisions, after a restart too
- * (ADR 0004). After a reconnect it resumes after the last offset it read. Best
+ * (ADR 0005). After a reconnect it resumes after the last offset it read. Best
  * effort like the events themselves: a broker outage only delays the history.
  */
 export function createRabbitDecisionFeed(options: RabbitDecisionFeedOptions): RabbitDecisionFeed {

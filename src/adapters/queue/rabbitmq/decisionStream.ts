@@ -1,7 +1,7 @@
 import type { Channel } from 'amqplib';
 import { INVALID_ACTION, OUTCOMES, SCALE_ACTIONS, type Decision } from '../../../domain/types';
 
-/** The stream every instance reads the decisions of all instances from (ADR 0004). */
+/** The stream every instance reads the decisions of all instances from (ADR 0005). */
 export const DEFAULT_DECISION_STREAM = 'alertscale.decisions';
 
 /** How far back a starting instance replays: the same as the stream keeps. */
