@@ -5,6 +5,18 @@ import { toScaleAlertViews, type AlertmanagerAlert } from './toScaleAlertViews';
 /** More silences than this on one service are listed by id only: one request per silence stays bounded. */
 const MAX_SILENCES_LOOKED_UP = 5;
 
+/** The base URL as shown to API readers: never with a user or password in it. */
+function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString().replace(/\/+$/, '');
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
 /** Reads alerts and silences from Alertmanager's API v2. */
 export function createAlertmanagerClient(baseUrl: string, timeoutMs = 2000): ActiveAlertSource & ScaleAlertSource {
   const root = baseUrl.replace(/\/+$/, '');
@@ -30,7 +42,7 @@ export function createAlertmanagerClient(baseUrl: string, timeoutMs = 2000): Act
   }
 
   return {
-    url: root,
+    url: withoutCredentials(root),
 
     // A firing `to` asks for capacity too (the shipped proportional rule only fires to ask for more).
     async findActiveUpAlerts(service: string): Promise<string[]> {

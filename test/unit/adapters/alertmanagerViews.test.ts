@@ -1,3 +1,4 @@
+import { createAlertmanagerClient } from '../../../src/adapters/alertmanager/createAlertmanagerClient';
 import { toScaleAlertViews } from '../../../src/adapters/alertmanager/toScaleAlertViews';
 import { explainScaleAlerts } from '../../../src/app/explainScaleAlerts';
 import type { ScaleAlertView } from '../../../src/app/ports';
@@ -61,5 +62,11 @@ describe('explainScaleAlerts', () => {
     const explained = explainScaleAlerts('http://am:9093', alerts as ScaleAlertView[], last, nowMs);
     expect(explained.notes).toHaveLength(expected.length);
     expected.forEach((pattern, index) => expect(explained.notes[index]).toMatch(pattern));
+  });
+});
+
+describe('createAlertmanagerClient', () => {
+  test('when ALERTMANAGER_URL carries a user and password, then the URL it shows has neither', () => {
+    expect(createAlertmanagerClient('http://ops:s3cret@alertmanager:9093/').url).toBe('http://alertmanager:9093');
   });
 });
