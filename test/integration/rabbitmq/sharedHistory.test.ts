@@ -3,6 +3,7 @@
  * two real alertscale processes on one RabbitMQ vhost, each reading every instance's
  * decisions from the alertscale.decisions stream (ADR 0005).
  */
+import { connect, type Channel } from 'amqplib';
 import { fixtureFor } from '../../support/loadFixture';
 import { startAlertscale, type RunningAlertscale } from '../../support/startAlertscale';
 import { createTestService, inspectTestService, removeLeftoverTestServices, removeTestServices, uniqueName, waitUntil } from '../../support/swarmServices';
@@ -46,6 +47,26 @@ async function aService(): Promise<string> {
   created.push(name);
   await createTestService(name, { labels: { 'alertscale.enabled': 'true', 'alertscale.max': '5', 'alertscale.cooldown.up': '0s' } });
   return name;
+}
+
+/** Runs `work` on a channel of the test's vhost, closed afterwards. */
+async function withVhostChannel<T>(work: (channel: Channel) => Promise<T>): Promise<T> {
+  const model = await connect(vhost?.url ?? '');
+  model.on('error', () => undefined);
+  try {
+    const channel = await model.createChannel();
+    channel.on('error', () => undefined);
+    return await work(channel);
+  } finally {
+    await model.close().catch(() => undefined);
+  }
+}
+
+/** True once the instance's decision feed connected again after the broker cancelled its consumer. */
+function resubscribedAfterCancel(instance: RunningAlertscale): boolean {
+  const feedEvents = instance.output().split('\n').filter((line) => line.includes('"connection":"alertscale-decision-feed"'));
+  const cancelledAt = feedEvents.map((line) => line.includes('cancelled by the broker')).lastIndexOf(true);
+  return cancelledAt >= 0 && feedEvents.slice(cancelledAt + 1).some((line) => line.includes('"event":"broker_connected"'));
 }
 
 /** Closes every decision-feed connection of the test's vhost, as a broker-side drop would. */
@@ -101,6 +122,13 @@ describe('recent decisions across replicas and restarts', () => {
     const resumedFirst = await showsOutcomes(first, name, ['scaled', 'scaled']);
     const resumedRestarted = await showsOutcomes(restarted, name, ['scaled', 'scaled']);
     expect(resumedRestarted.recentDecisions).toEqual(resumedFirst.recentDecisions);
+
+    // Someone deletes the stream: both feeds declare it again and follow it, keeping what they hold.
+    await withVhostChannel((channel) => channel.deleteQueue('alertscale.decisions'));
+    await waitUntil('both feeds to consume the declared-again stream', async () => ([first, restarted].every(resubscribedAfterCancel) ? true : undefined));
+    await notifyUp(first, name);
+    await showsOutcomes(first, name, ['scaled', 'scaled', 'scaled']);
+    await showsOutcomes(restarted, name, ['scaled', 'scaled', 'scaled']);
   });
 
   test('when a single process without AMQP_URL restarts, then its history is gone but the service labels still say what changed last', async () => {

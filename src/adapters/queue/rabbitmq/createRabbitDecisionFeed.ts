@@ -25,11 +25,13 @@ export interface RabbitDecisionFeed {
 
 /** Stream consumers need a prefetch; a replay goes as fast as acks come back. */
 const PREFETCH = 500;
+/** A reconnect reads again from this long before the last read: covers clock skew between us and the broker. */
+const RESUME_OVERLAP_MS = 60_000;
 
 /**
  * Reads the decision stream from DECISION_HISTORY_MS ago, then follows it live, so
  * every instance's "why" holds every instance's decisions, after a restart too
- * (ADR 0005). After a reconnect it resumes after the last offset it read. Best
+ * (ADR 0005). After a reconnect it reads again from shortly before its last read. Best
  * effort like the events themselves: a broker outage only delays the history.
  */
 export function createRabbitDecisionFeed(options: RabbitDecisionFeedOptions): RabbitDecisionFeed {
@@ -37,15 +39,18 @@ export function createRabbitDecisionFeed(options: RabbitDecisionFeedOptions): Ra
   const exchange = options.exchange ?? DEFAULT_EVENTS_EXCHANGE;
   const stream = options.stream ?? DEFAULT_DECISION_STREAM;
   const now = options.now ?? Date.now;
-  let lastOffset: number | undefined;
+  let lastReadAtMs: number | undefined;
   let refused = 0;
   let closing = false;
   let current: { model: ChannelModel; channel: Channel } | undefined;
 
-  function receive(channel: Channel, message: ConsumeMessage | null): void {
-    if (!message) return; // the stream was deleted: the connection's close brings a reconnect
-    const offset = message.properties.headers?.['x-stream-offset'];
-    if (typeof offset === 'number') lastOffset = offset;
+  function receive(model: ChannelModel, channel: Channel, message: ConsumeMessage | null): void {
+    if (!message) {
+      // The broker cancelled the consumer (the stream was deleted): reconnect, which declares it again.
+      if (!closing) connection.recycle(model, `consumer of ${stream} cancelled by the broker`);
+      return;
+    }
+    lastReadAtMs = now();
     const decision = decodeDecisionEvent(message.content);
     if (decision) {
       if (Date.parse(decision.decidedAt) >= now() - DECISION_HISTORY_MS) options.onDecision(decision);
@@ -70,9 +75,11 @@ export function createRabbitDecisionFeed(options: RabbitDecisionFeedOptions): Ra
       });
       await declareDecisionStream(channel, exchange, stream);
       await channel.prefetch(PREFETCH);
-      // A timestamp offset starts at the chunk holding that time: a few older decisions may come too.
-      const from = lastOffset !== undefined ? lastOffset + 1 : { '!': 'timestamp', value: Math.floor((now() - DECISION_HISTORY_MS) / 1000) };
-      await channel.consume(stream, (message) => receive(channel, message), { noAck: false, arguments: { 'x-stream-offset': from } });
+      // By time, not by offset: a stream deleted and declared again restarts its offsets at 0. A timestamp
+      // starts at the chunk holding that time, so some decisions come twice; the recent list keeps each once.
+      const fromMs = lastReadAtMs !== undefined ? Math.max(lastReadAtMs - RESUME_OVERLAP_MS, now() - DECISION_HISTORY_MS) : now() - DECISION_HISTORY_MS;
+      const from = { '!': 'timestamp', value: Math.floor(fromMs / 1000) };
+      await channel.consume(stream, (message) => receive(model, channel, message), { noAck: false, arguments: { 'x-stream-offset': from } });
       current = { model, channel };
     },
     onLost: (model) => {
