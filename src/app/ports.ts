@@ -111,8 +111,13 @@ export interface IntentQueue {
   notReadyReason(): string | undefined;
 }
 
+/**
+ * A decision as recorded: with an id of its own (its event carries it, so an instance
+ * that hears a decision twice keeps it once) and when its notification arrived.
+ */
+export type DecisionRecord = Decision & { id?: string; receivedAt?: string };
+
 /** Publishes each decision as an event (RabbitMQ topic exchange `alertscale.events`). */
 export interface DecisionEventPublisher {
-  /** `receivedAt`: when the notification behind the decision arrived, carried in the event. */
-  publish(decision: Decision, receivedAt?: string): Promise<void>;
+  publish(record: DecisionRecord): Promise<void>;
 }

@@ -1,14 +1,11 @@
+import type { DecisionRecord } from '../../app/ports';
 import { hasUnverifiedServiceName } from '../../domain/unverifiedName';
-import type { Decision } from '../../domain/types';
-
-/** A decision as kept for the API: with the time its notification reached alertscale, when known. */
-export type RecordedDecision = Decision & { receivedAt?: string };
 
 export interface RecentDecisions {
-  /** Keeps a decision, once: the same decision heard again (an instance hears its own events) is ignored. */
-  add(decision: RecordedDecision): void;
+  /** Keeps a decision; one whose id is already held (an instance hears its own events) is ignored. */
+  add(decision: DecisionRecord): void;
   /** Newest first; only those for `service` when given. */
-  list(service?: string, limit?: number): RecordedDecision[];
+  list(service?: string, limit?: number): DecisionRecord[];
   /** RFC 3339: when the newest notification about the service that was decided arrived, if still in the history. */
   lastNotificationAt(service: string): string | undefined;
 }
@@ -22,15 +19,10 @@ export interface RecentDecisionLimits {
   services?: number;
 }
 
-/** Two records of one decision agree on all of these; two different decisions never do. */
-function identify(decision: Decision): string {
-  return JSON.stringify([decision.decidedAt, decision.service, decision.action, decision.outcome, decision.key, decision.from ?? null, decision.to ?? null]);
-}
-
 /** Inserts newest first (decisions replayed from other instances may arrive out of order); returns what fell off. */
-function insertByTime(list: RecordedDecision[], decision: RecordedDecision, bound: number): RecordedDecision[] {
+function insertByTime(list: DecisionRecord[], decision: DecisionRecord, bound: number): DecisionRecord[] {
   let index = 0;
-  while (index < list.length && (list[index] as RecordedDecision).decidedAt > decision.decidedAt) index += 1;
+  while (index < list.length && (list[index] as DecisionRecord).decidedAt > decision.decidedAt) index += 1;
   list.splice(index, 0, decision);
   return list.splice(bound);
 }
@@ -40,23 +32,23 @@ export function createRecentDecisions(limits: RecentDecisionLimits = {}): Recent
   const overall = limits.overall ?? 500;
   const perService = limits.perService ?? 50;
   const maxServices = limits.services ?? 1000;
-  const ring: RecordedDecision[] = [];
-  const byService = new Map<string, RecordedDecision[]>();
-  // How many lists hold each decision (by identity): bounded by what the lists hold.
+  const ring: DecisionRecord[] = [];
+  const byService = new Map<string, DecisionRecord[]>();
+  // How many lists hold each decision id: bounded by what the lists hold.
   const held = new Map<string, number>();
 
-  function count(decision: Decision, by: number): void {
-    const id = identify(decision);
-    const next = (held.get(id) ?? 0) + by;
-    if (next > 0) held.set(id, next);
-    else held.delete(id);
+  function count(decision: DecisionRecord, by: number): void {
+    if (decision.id === undefined) return;
+    const next = (held.get(decision.id) ?? 0) + by;
+    if (next > 0) held.set(decision.id, next);
+    else held.delete(decision.id);
   }
-  function insert(list: RecordedDecision[], decision: RecordedDecision, bound: number): void {
+  function insert(list: DecisionRecord[], decision: DecisionRecord, bound: number): void {
     count(decision, 1);
     for (const dropped of insertByTime(list, decision, bound)) count(dropped, -1);
   }
 
-  function keepForService(decision: RecordedDecision): void {
+  function keepForService(decision: DecisionRecord): void {
     const history = byService.get(decision.service) ?? [];
     insert(history, decision, perService);
     // Re-inserting moves the service to the end: Map order is then least recently decided first.
@@ -69,7 +61,7 @@ export function createRecentDecisions(limits: RecentDecisionLimits = {}): Recent
     }
   }
 
-  function list(service?: string, limit?: number): RecordedDecision[] {
+  function list(service?: string, limit?: number): DecisionRecord[] {
     if (service === undefined) return ring.slice(0, limit ?? overall);
     const fromRing = ring.filter((decision) => decision.service === service);
     const history = byService.get(service) ?? [];
@@ -80,7 +72,7 @@ export function createRecentDecisions(limits: RecentDecisionLimits = {}): Recent
 
   return {
     add(decision) {
-      if (held.has(identify(decision))) return;
+      if (decision.id !== undefined && held.has(decision.id)) return;
       insert(ring, decision, overall);
       if (!hasUnverifiedServiceName(decision.outcome)) keepForService(decision);
     },

@@ -1,6 +1,7 @@
 import { decodeDecisionEvent } from '../../../src/adapters/queue/rabbitmq/decisionStream';
 
 const valid = {
+  id: '6f1f3c1e-2b7a-4d1e-9d3a-0c9b8a7f6e5d',
   service: 'shop_api',
   action: 'up',
   outcome: 'scaled',
@@ -44,6 +45,7 @@ describe('decodeDecisionEvent', () => {
     ['an unknown direction', { ...valid, direction: 'left' }],
     // Oversized text meant to flood the API.
     ['a huge reason', { ...valid, reason: 'x'.repeat(5000) }],
+    ['an id that is no short text', { ...valid, id: 42 }],
   ])('when the event has %s, then it is refused', (_what, body) => {
     expect(decodeDecisionEvent(encode(body))).toBeUndefined();
   });

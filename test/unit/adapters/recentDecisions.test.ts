@@ -44,13 +44,22 @@ describe('recent decisions', () => {
 });
 
 describe('recent decisions heard from other instances', () => {
-  test('when the same decision is added twice (an instance hears its own event), then it is kept once', () => {
+  test('when a decision with the same id is added again (an instance hears its own event), then it is kept once', () => {
     const recent = createRecentDecisions();
-    const decision = aDecision('shop_api');
+    const decision = { ...aDecision('shop_api'), id: 'd1' };
     recent.add(decision);
     recent.add({ ...decision });
     expect(recent.list('shop_api')).toHaveLength(1);
     expect(recent.list()).toHaveLength(1);
+  });
+
+  test('when two decisions are alike in every field but their ids (duplicates in the same millisecond), then both are kept', () => {
+    const recent = createRecentDecisions();
+    const decision = aDecision('shop_api', 'duplicate');
+    recent.add({ ...decision, id: 'd1' });
+    recent.add({ ...decision, id: 'd2' });
+    recent.add({ ...decision });
+    expect(recent.list('shop_api')).toHaveLength(3);
   });
 
   test('when an older decision arrives after a newer one (a replay), then both lists stay newest first', () => {

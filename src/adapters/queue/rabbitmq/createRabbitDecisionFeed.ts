@@ -1,8 +1,9 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type winston from 'winston';
+import type { DecisionRecord } from '../../../app/ports';
 import { closeChannelThenConnection } from './closeChannelThenConnection';
 import { BrokerConnection, describeError, type ReconnectOptions } from './brokerConnection';
-import { DECISION_HISTORY_MS, declareDecisionStream, decodeDecisionEvent, DEFAULT_DECISION_STREAM, type DecisionEvent } from './decisionStream';
+import { DECISION_HISTORY_MS, declareDecisionStream, decodeDecisionEvent, DEFAULT_DECISION_STREAM } from './decisionStream';
 import { DEFAULT_EVENTS_EXCHANGE } from './topology';
 
 export interface RabbitDecisionFeedOptions {
@@ -10,7 +11,7 @@ export interface RabbitDecisionFeedOptions {
   url: string;
   logger: winston.Logger;
   /** Called for every decision of every instance (this one's included), oldest first. */
-  onDecision: (decision: DecisionEvent) => void;
+  onDecision: (decision: DecisionRecord) => void;
   exchange?: string;
   stream?: string;
   reconnect?: ReconnectOptions;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel, ChannelModel } from 'amqplib';
 import type winston from 'winston';
-import type { DecisionEventPublisher } from '../../../app/ports';
+import type { DecisionEventPublisher, DecisionRecord } from '../../../app/ports';
 import type { Decision } from '../../../domain/types';
 import { closeChannelThenConnection } from './closeChannelThenConnection';
 import { BrokerConnection, describeError, type ReconnectOptions } from './brokerConnection';
@@ -99,18 +99,18 @@ export function createRabbitEventPublisher(options: RabbitEventPublisherOptions)
   }
 
   return {
-    async publish(decision: Decision, receivedAt?: string): Promise<void> {
+    async publish(decision: DecisionRecord): Promise<void> {
       const target = current;
       if (closing) return drop(decision, 'event publisher closed');
       if (!target) return drop(decision, connection.status() ?? 'no channel');
       if (saturated) return drop(decision, 'the connection to the broker is backed up');
       try {
-        const ok = target.channel.publish(exchange, decisionRoutingKey(decision), Buffer.from(JSON.stringify(receivedAt ? { ...decision, receivedAt } : decision), 'utf8'), {
+        const ok = target.channel.publish(exchange, decisionRoutingKey(decision), Buffer.from(JSON.stringify(decision), 'utf8'), {
           persistent: true,
           contentType: 'application/json',
           type: DECISION_EVENT_TYPE,
           appId: 'alertscale',
-          messageId: randomUUID(),
+          messageId: decision.id ?? randomUUID(),
           timestamp: Math.floor(Date.now() / 1000),
         });
         if (!ok) saturated = true;

@@ -1,4 +1,5 @@
 import type { Channel } from 'amqplib';
+import type { DecisionRecord } from '../../../app/ports';
 import { INVALID_ACTION, OUTCOMES, SCALE_ACTIONS, type Decision } from '../../../domain/types';
 
 /** The stream every instance reads the decisions of all instances from (ADR 0005). */
@@ -26,8 +27,6 @@ export async function declareDecisionStream(channel: Channel, exchange: string, 
   await channel.bindQueue(stream, exchange, '#');
 }
 
-/** A recorded decision as carried by an event: the decision and when its notification arrived. */
-export type DecisionEvent = Decision & { receivedAt?: string };
 
 const ACTIONS: readonly string[] = [...SCALE_ACTIONS, INVALID_ACTION];
 const OUTCOME_NAMES: readonly string[] = OUTCOMES;
@@ -40,7 +39,7 @@ const isCount = (value: unknown) => value === undefined || (Number.isInteger(val
  * refused (undefined): whoever can publish to the exchange must not be able to put
  * arbitrary text into the "why" API.
  */
-export function decodeDecisionEvent(body: Buffer): DecisionEvent | undefined {
+export function decodeDecisionEvent(body: Buffer): DecisionRecord | undefined {
   let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
@@ -48,12 +47,14 @@ export function decodeDecisionEvent(body: Buffer): DecisionEvent | undefined {
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const { service, action, outcome, reason, key, decidedAt, from, to, direction, retryable, receivedAt } = parsed;
+  const { id, service, action, outcome, reason, key, decidedAt, from, to, direction, retryable, receivedAt } = parsed;
+  if (id !== undefined && !isText(id, 64)) return undefined;
   if (!isText(service, 255) || !isText(reason, 4000) || !isText(key, 200) || !isInstant(decidedAt)) return undefined;
   if (!isText(action, 10) || !ACTIONS.includes(action) || !isText(outcome, 40) || !OUTCOME_NAMES.includes(outcome)) return undefined;
   if (!isCount(from) || !isCount(to) || (direction !== undefined && direction !== 'up' && direction !== 'down')) return undefined;
   if ((retryable !== undefined && typeof retryable !== 'boolean') || (receivedAt !== undefined && !isInstant(receivedAt))) return undefined;
   return {
+    ...(id !== undefined ? { id } : {}),
     service,
     action: action as Decision['action'],
     outcome: outcome as Decision['outcome'],
