@@ -6,6 +6,7 @@
 import request from 'supertest';
 import type { Express } from 'express';
 import { createDockerSwarmGateway } from '../../src/adapters/docker/createDockerSwarmGateway';
+import { openAlertscaleDocker, type AlertscaleDocker } from '../support/alertscaleDocker';
 import { TEST_TOKEN, createTestApp } from '../support/createTestApp';
 import { fixtureFor } from '../support/loadFixture';
 import { createTestService, docker, removeLeftoverTestServices, removeTestServices, uniqueName, waitUntil } from '../support/swarmServices';
@@ -13,14 +14,17 @@ import { createTestService, docker, removeLeftoverTestServices, removeTestServic
 const PREFIX = 'asit-lookup';
 const created: string[] = [];
 let app: Express;
+let alertscaleDocker: AlertscaleDocker | undefined;
 
 beforeAll(async () => {
   await removeLeftoverTestServices(PREFIX);
+  alertscaleDocker = await openAlertscaleDocker();
   // No reuse of the name list: each test creates the service it expects to be suggested.
-  app = (await createTestApp(createDockerSwarmGateway(docker, { names: { ttlMs: 0 } }))).app;
+  app = (await createTestApp(createDockerSwarmGateway(alertscaleDocker.docker, { names: { ttlMs: 0 } }))).app;
 });
 
 afterAll(async () => {
+  await alertscaleDocker?.close();
   await removeTestServices(created);
 });
 
