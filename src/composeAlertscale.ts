@@ -52,7 +52,7 @@ export async function composeAlertscale(config: Config, overrides: CompositionOv
   const recent = createRecentDecisions();
   const alertmanager = config.ALERTMANAGER_URL ? createAlertmanagerClient(config.ALERTMANAGER_URL) : undefined;
   const events = config.AMQP_URL ? createRabbitEventPublisher({ url: config.AMQP_URL, logger }) : undefined;
-  // Every instance's decisions, replayed at start and followed live: the same "why" on every replica (ADR 0005).
+  // Every instance's decisions, replayed at start and followed live: the same "why" on every replica (ADR 0006).
   const feed = config.AMQP_URL ? createRabbitDecisionFeed({ url: config.AMQP_URL, logger, onDecision: (decision) => recent.add(decision) }) : undefined;
   const recorder = createDecisionRecorder({ logger, metrics, recent, now, ...(events ? { events } : {}) });
   const queue = config.AMQP_URL

@@ -1,7 +1,7 @@
 /**
  * "Why didn't it scale?" is the same whichever replica is asked and after a restart:
  * two real alertscale processes on one RabbitMQ vhost, each reading every instance's
- * decisions from the alertscale.decisions stream (ADR 0005).
+ * decisions from the alertscale.decisions stream (ADR 0006).
  */
 import { connect, type Channel } from 'amqplib';
 import { fixtureFor } from '../../support/loadFixture';

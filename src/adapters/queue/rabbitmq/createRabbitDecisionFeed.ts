@@ -32,7 +32,7 @@ const RESUME_OVERLAP_MS = 60_000;
 /**
  * Reads the decision stream from DECISION_HISTORY_MS ago, then follows it live, so
  * every instance's "why" holds every instance's decisions, after a restart too
- * (ADR 0005). After a reconnect it reads again from shortly before its last read. Best
+ * (ADR 0006). After a reconnect it reads again from shortly before its last read. Best
  * effort like the events themselves: a broker outage only delays the history.
  */
 export function createRabbitDecisionFeed(options: RabbitDecisionFeedOptions): RabbitDecisionFeed {

@@ -2,7 +2,7 @@ import type { Channel } from 'amqplib';
 import type { DecisionRecord } from '../../../app/ports';
 import { INVALID_ACTION, OUTCOMES, SCALE_ACTIONS, type Decision } from '../../../domain/types';
 
-/** The stream every instance reads the decisions of all instances from (ADR 0005). */
+/** The stream every instance reads the decisions of all instances from (ADR 0006). */
 export const DEFAULT_DECISION_STREAM = 'alertscale.decisions';
 
 /** How far back a starting instance replays: the same as the stream keeps. */
