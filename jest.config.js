@@ -14,6 +14,7 @@ const THROUGH_GUARD = [
   '<rootDir>/test/integration/scaleOnSwarm.test.ts',
   '<rootDir>/test/integration/concurrentInstances.test.ts',
   '<rootDir>/test/integration/alertmanagerToSwarm.test.ts',
+  '<rootDir>/test/integration/serviceLookup.test.ts',
   '<rootDir>/test/reliability/versionConflicts.test.ts',
 ];
 

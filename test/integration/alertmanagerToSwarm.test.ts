@@ -1,6 +1,6 @@
 import { openAlertscaleDocker, type AlertscaleDocker } from '../support/alertscaleDocker';
-import { startAlertmanager, type RunningAlertmanager } from '../support/startAlertmanager';
-import { findFreePort, startAlertscale, type RunningAlertscale } from '../support/startAlertscale';
+import { startAlertscaleBehindAlertmanager, type RunningAlertmanager } from '../support/startAlertmanager';
+import type { RunningAlertscale } from '../support/startAlertscale';
 import { createTestService, inspectTestService, removeLeftoverTestServices, removeTestServices, uniqueName, waitUntil } from '../support/swarmServices';
 
 const PREFIX = 'asit-am';
@@ -9,18 +9,16 @@ const created: string[] = [];
 let alertmanager: RunningAlertmanager | undefined;
 let alertscale: RunningAlertscale | undefined;
 let alertscaleDocker: AlertscaleDocker | undefined;
+let stopBoth: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
   await removeLeftoverTestServices(PREFIX);
-  const port = await findFreePort();
-  alertmanager = await startAlertmanager(`http://127.0.0.1:${port}/webhook`, TOKEN);
   alertscaleDocker = await openAlertscaleDocker();
-  alertscale = await startAlertscale({ PORT: String(port), WEBHOOK_TOKEN: TOKEN, ALERTMANAGER_URL: alertmanager.url, ...alertscaleDocker.env });
+  ({ alertmanager, alertscale, stop: stopBoth } = await startAlertscaleBehindAlertmanager(TOKEN, { env: alertscaleDocker.env }));
 });
 
 afterAll(async () => {
-  await alertscale?.stop();
-  await alertmanager?.stop();
+  await stopBoth?.();
   await alertscaleDocker?.close();
   await removeTestServices(created);
 });

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel, ChannelModel } from 'amqplib';
 import type winston from 'winston';
-import type { DecisionEventPublisher } from '../../../app/ports';
+import type { DecisionEventPublisher, DecisionRecord } from '../../../app/ports';
 import type { Decision } from '../../../domain/types';
+import { closeChannelThenConnection } from './closeChannelThenConnection';
 import { BrokerConnection, describeError, type ReconnectOptions } from './brokerConnection';
 import { declareEventsExchange, DEFAULT_EVENTS_EXCHANGE } from './topology';
 
@@ -98,7 +99,7 @@ export function createRabbitEventPublisher(options: RabbitEventPublisherOptions)
   }
 
   return {
-    async publish(decision: Decision): Promise<void> {
+    async publish(decision: DecisionRecord): Promise<void> {
       const target = current;
       if (closing) return drop(decision, 'event publisher closed');
       if (!target) return drop(decision, connection.status() ?? 'no channel');
@@ -109,7 +110,7 @@ export function createRabbitEventPublisher(options: RabbitEventPublisherOptions)
           contentType: 'application/json',
           type: DECISION_EVENT_TYPE,
           appId: 'alertscale',
-          messageId: randomUUID(),
+          messageId: decision.id ?? randomUUID(),
           timestamp: Math.floor(Date.now() / 1000),
         });
         if (!ok) saturated = true;
@@ -131,8 +132,7 @@ export function createRabbitEventPublisher(options: RabbitEventPublisherOptions)
       closing = true;
       const target = current;
       current = undefined;
-      if (target) await target.channel.close().catch(() => undefined);
-      await connection.close();
+      await closeChannelThenConnection(target?.channel, connection);
     },
   };
 }
