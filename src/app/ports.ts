@@ -75,6 +75,8 @@ export interface ScaleAlertSource {
   readonly url: string;
   /** Every alert for the service: active, silenced, inhibited and not yet processed. */
   listScaleAlerts(service: string): Promise<ScaleAlertView[]>;
+  /** Every scale alert Alertmanager holds, by `scale_service`, in one request (for the status page). */
+  listAllScaleAlerts(): Promise<Record<string, ScaleAlertView[]>>;
 }
 
 /** Everything that happens to a decision once made: log line, metrics, event, recent list. */

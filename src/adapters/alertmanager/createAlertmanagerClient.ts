@@ -58,5 +58,18 @@ export function createAlertmanagerClient(baseUrl: string, timeoutMs = 2000): Act
       const silences = new Map((await Promise.all(silenceIds.map(findSilence))).map((silence) => [silence.id, silence]));
       return toScaleAlertViews(alerts, silences);
     },
+
+    async listAllScaleAlerts(): Promise<Record<string, ReturnType<typeof toScaleAlertViews>>> {
+      const query = new URLSearchParams({ active: 'true', silenced: 'true', inhibited: 'true', unprocessed: 'true' });
+      query.append('filter', `${ALERT_LABEL.service}=~".+"`);
+      const alerts = await getJson<AlertmanagerAlert[]>(`/api/v2/alerts?${query.toString()}`);
+      const byService: Record<string, AlertmanagerAlert[]> = {};
+      for (const alert of alerts) {
+        const service = alert.labels?.[ALERT_LABEL.service];
+        if (service !== undefined) (byService[service] ??= []).push(alert);
+      }
+      // Silences are named by id only here: one request for the page, not one per silence.
+      return Object.fromEntries(Object.entries(byService).map(([service, list]) => [service, toScaleAlertViews(list, new Map())]));
+    },
   };
 }
