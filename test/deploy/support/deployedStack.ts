@@ -1,0 +1,157 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { PROJECT_DIR } from '../../support/buildLocalImage';
+import { DOCKER_CLI } from '../../support/importImage';
+import { waitFor } from '../../support/polling';
+
+const run = promisify(execFile);
+
+/** Every stack this test deploys is named `<prefix>-<base36 ms>`; leftovers are found by it. */
+export const STACK_PREFIX = 'asdeploy';
+const NAMESPACE_LABEL = 'com.docker.stack.namespace';
+
+/** What the checkout of a user holds: the files stack.yml reads, and the override. */
+const CHECKOUT_PARTS = ['stack.yml', 'deploy', 'prometheus', 'alertmanager', 'rules', 'grafana'];
+
+export function newStackName(now = Date.now()): string {
+  return `${STACK_PREFIX}-${now.toString(36)}`;
+}
+
+/** When the stack was named (undefined for names not made by newStackName). */
+export function stackCreatedAt(name: string): number | undefined {
+  const match = new RegExp(`^${STACK_PREFIX}-([0-9a-z]+)$`).exec(name);
+  return match?.[1] ? parseInt(match[1], 36) : undefined;
+}
+
+export const docker = async (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<string> => {
+  try {
+    const { stdout } = await run(DOCKER_CLI, args, { cwd: options.cwd, env: options.env ?? process.env, timeout: options.timeoutMs ?? 120_000, maxBuffer: 32 * 1024 * 1024 });
+    return stdout;
+  } catch (err) {
+    const e = err as { stderr?: string; message?: string };
+    throw new Error(`docker ${args.join(' ')} failed: ${(e.stderr ?? '').trim() || e.message}`);
+  }
+};
+
+const lines = (out: string): string[] => out.split('\n').map((line) => line.trim()).filter(Boolean);
+
+/** A copy of the repository's deployable files in a temporary directory: the user's checkout, free to edit. */
+export function copyCheckout(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${STACK_PREFIX}-checkout-`));
+  for (const part of CHECKOUT_PARTS) fs.cpSync(path.join(PROJECT_DIR, part), path.join(dir, part), { recursive: true });
+  return dir;
+}
+
+/** Edits a file of the checkout as a user would with an editor; throws if `from` is not in it. */
+export function editCheckoutFile(checkout: string, file: string, from: string | RegExp, to: string): void {
+  const full = path.join(checkout, file);
+  const before = fs.readFileSync(full, 'utf8');
+  const after = before.replace(typeof from === 'string' ? new RegExp(from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'g') : from, to);
+  if (after === before) throw new Error(`${file}: nothing matched ${String(from)}`);
+  fs.writeFileSync(full, after);
+}
+
+/** True when nothing listens on `port` on any address (host-mode ports bind 0.0.0.0). */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '0.0.0.0', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * `count` free ports in 19000-19899, away from what other processes here use
+ * (RabbitMQ 5672/15672/15692/25672/4369, 9090, 9093, 8080).
+ */
+export async function pickHostPorts(count: number): Promise<number[]> {
+  const ports: number[] = [];
+  const start = 19000 + Math.floor(Math.random() * 800);
+  for (let offset = 0; offset < 900 && ports.length < count; offset += 1) {
+    const port = 19000 + ((start - 19000 + offset) % 900);
+    if (await portIsFree(port)) ports.push(port);
+  }
+  if (ports.length < count) throw new Error('no free ports in 19000-19899');
+  return ports;
+}
+
+/** `printf %s value | docker secret create name -`, as docs/deploy.md has the user do it. */
+export function createSecret(name: string, value: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(DOCKER_CLI, ['secret', 'create', name, '-'], (err, _stdout, stderr) =>
+      err ? reject(new Error(`docker secret create ${name} failed: ${stderr}`)) : resolve(),
+    );
+    child.stdin?.end(value);
+  });
+}
+
+export interface Leftovers {
+  services: string[];
+  configs: string[];
+  secrets: string[];
+  networks: string[];
+  volumes: string[];
+}
+
+/** Everything of the stack `name` (by the stack label, and secrets/volumes by name prefix). */
+export async function listStackObjects(name: string): Promise<Leftovers> {
+  const label = `label=${NAMESPACE_LABEL}=${name}`;
+  const byName = (all: string[]): string[] => all.filter((item) => item.startsWith(`${name}_`) || item.includes(`_${name}`));
+  return {
+    services: lines(await docker(['service', 'ls', '--filter', label, '--format', '{{.Name}}'])),
+    configs: [...new Set([...lines(await docker(['config', 'ls', '--filter', label, '--format', '{{.Name}}'])), ...byName(lines(await docker(['config', 'ls', '--format', '{{.Name}}'])))])],
+    secrets: byName(lines(await docker(['secret', 'ls', '--format', '{{.Name}}']))),
+    networks: lines(await docker(['network', 'ls', '--filter', label, '--format', '{{.Name}}'])),
+    volumes: [...new Set([...lines(await docker(['volume', 'ls', '--filter', label, '--format', '{{.Name}}'])), ...byName(lines(await docker(['volume', 'ls', '--format', '{{.Name}}'])))])],
+  };
+}
+
+export const isEmpty = (left: Leftovers): boolean => Object.values(left).every((items: string[]) => items.length === 0);
+
+/**
+ * `docker stack rm`, then waits for its services, networks and configs to go;
+ * then removes what `stack rm` by design keeps: the external secrets this test
+ * created for the stack and its named volumes. Resolves with what is still there.
+ */
+export async function removeStack(name: string, timeoutMs = 120_000): Promise<Leftovers> {
+  await docker(['stack', 'rm', name]).catch(() => undefined);
+  const gone = async (): Promise<boolean> => {
+    const left = await listStackObjects(name);
+    return left.services.length === 0 && left.networks.length === 0 && left.configs.length === 0;
+  };
+  await waitFor(`stack ${name} to be removed`, gone, timeoutMs, 2000).catch(() => undefined);
+  // Containers of removed tasks can hold the volumes for a few seconds more.
+  await waitFor(`containers of ${name} to go`, async () => lines(await docker(['ps', '-aq', '--filter', `label=${NAMESPACE_LABEL}=${name}`])).length === 0, 60_000, 1000).catch(() => undefined);
+  const left = await listStackObjects(name);
+  for (const secret of left.secrets) await docker(['secret', 'rm', secret]).catch(() => undefined);
+  for (const volume of left.volumes) await docker(['volume', 'rm', volume]).catch(() => undefined);
+  for (const config of left.configs) await docker(['config', 'rm', config]).catch(() => undefined);
+  return listStackObjects(name);
+}
+
+/**
+ * Stacks of earlier runs of this test (prefix, and named more than `olderThanMs`
+ * ago, so that a run going on in parallel is left alone), found by every kind of
+ * object they may have left.
+ */
+export async function findStaleStacks(olderThanMs: number, now = Date.now()): Promise<string[]> {
+  const names = new Set<string>();
+  const collect = (items: string[]): void => {
+    for (const item of items) {
+      const stack = new RegExp(`(${STACK_PREFIX}-[0-9a-z]+)`).exec(item)?.[1];
+      const created = stack ? stackCreatedAt(stack) : undefined;
+      if (stack && created !== undefined && now - created > olderThanMs) names.add(stack);
+    }
+  };
+  collect(lines(await docker(['stack', 'ls', '--format', '{{.Name}}'])));
+  collect(lines(await docker(['service', 'ls', '--format', '{{.Name}}'])));
+  collect(lines(await docker(['config', 'ls', '--format', '{{.Name}}'])));
+  collect(lines(await docker(['secret', 'ls', '--format', '{{.Name}}'])));
+  collect(lines(await docker(['network', 'ls', '--format', '{{.Name}}'])));
+  collect(lines(await docker(['volume', 'ls', '--format', '{{.Name}}'])));
+  return [...names];
+}
