@@ -18,18 +18,44 @@ mirror=${STANDIN_MIRROR:-http://deb.debian.org/debian}
 security_mirror=${STANDIN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 docker_cli=${DOCKER_CLI:-docker}
 
+tarball=
+trap 'rm -f "$tarball"' EXIT
+
 log() { printf '[standins] %s\n' "$*" >&2; }
+
+# How every rootfs is made (minbase: essential packages and apt, no recommends;
+# docs, man pages and locales left out). Part of each image's hash, with the
+# recipe's files: the rest of this script can change without a rebuild.
+mmdebstrap_options=(
+  --variant=minbase
+  --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*'
+  --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/doc/*/copyright'
+)
+# After the packages: the recipe's rootfs/ overlay, then its customize.sh with
+# the rootfs as $1, then apt's lists and caches dropped.
+customize_hooks=(
+  'if [ -d "$RECIPE/rootfs" ]; then cp -a "$RECIPE/rootfs/." "$1/"; fi'
+  'if [ -f "$RECIPE/customize.sh" ]; then sh "$RECIPE/customize.sh" "$1"; fi'
+  'rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/* "$1"/var/log/*.log'
+)
 
 recipe_hash() {
   local dir=$1
   {
-    printf '%s %s %s\n' "$suite" "$mirror" "$security_mirror"
-    cat "$0"
+    printf '%s\n' "$suite" "$mirror" "$security_mirror" "${mmdebstrap_options[@]}" "${customize_hooks[@]}"
     (cd "$dir" && find . -type f -o -type l | LC_ALL=C sort | while read -r f; do
       printf '%s %s\n' "$f" "$(stat -c %a "$f")"
       if [ -L "$f" ]; then readlink "$f"; else cat "$f"; fi
     done)
   } | sha256sum | cut -c1-16
+}
+
+# Older builds of a recipe (ignored while a container still uses one).
+remove_older_builds() {
+  local name=$1 keep=$2 old
+  for old in $("$docker_cli" image ls "alertscale-standin/$name" --format '{{.Repository}}:{{.Tag}}'); do
+    [ "$old" = "$keep" ] || "$docker_cli" rmi "$old" >/dev/null 2>&1 || true
+  done
 }
 
 build_one() {
@@ -47,20 +73,15 @@ build_one() {
     case "$line" in ''|'#'*) continue ;; esac
     changes+=(--change "$line")
   done < "$dir/image.changes"
-  local tarball; tarball=$(mktemp --suffix=.tar)
-  # minbase: essential packages + apt only; no recommends; docs, man pages and
-  # apt lists dropped. customize.sh (if any) runs with the rootfs as $1 after the
-  # recipe's rootfs/ overlay is copied in.
-  mmdebstrap --quiet --variant=minbase --include="$include" \
-    --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
-    --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
-    --customize-hook="if [ -d '$dir/rootfs' ]; then cp -a '$dir/rootfs/.' \"\$1/\"; fi" \
-    --customize-hook="if [ -f '$dir/customize.sh' ]; then sh '$dir/customize.sh' \"\$1\"; fi" \
-    --customize-hook='rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/* "$1"/var/log/*.log' \
+  tarball=$(mktemp --suffix=.tar)
+  local hooks=() hook
+  for hook in "${customize_hooks[@]}"; do hooks+=(--customize-hook="$hook"); done
+  RECIPE=$dir mmdebstrap --quiet "${mmdebstrap_options[@]}" --include="$include" "${hooks[@]}" \
     "$suite" "$tarball" \
     "deb $mirror $suite main" "deb $mirror $suite-updates main" "deb $security_mirror $suite-security main" >&2
   "$docker_cli" import "${changes[@]}" --change "LABEL alertscale.standin.recipe=$name" "$tarball" "$tag" >/dev/null
   rm -f "$tarball"
+  remove_older_builds "$name" "$tag"
   log "built $tag ($("$docker_cli" image inspect "$tag" --format '{{.Size}}' | awk '{printf "%.0f MB", $1/1e6}'))"
   printf '%s=%s\n' "$name" "$tag"
 }

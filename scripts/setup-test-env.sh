@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Installs (from Debian's packages) and starts what the test suite needs:
 # dockerd with a single-node Swarm, RabbitMQ with its Prometheus plugin,
-# Prometheus/promtool and Alertmanager/amtool. Safe to run again: every step
+# Prometheus/promtool and Alertmanager/amtool, and builds the stand-in images
+# of the deployment test (scripts/build-standin-images.sh). Safe to run again: every step
 # first checks whether its work is already done.
 set -euo pipefail
 
 log() { printf '[setup] %s\n' "$*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-packages=(docker.io busybox-static rabbitmq-server prometheus prometheus-alertmanager curl iproute2 chromium)
-binaries=(/usr/sbin/dockerd /bin/busybox /usr/sbin/rabbitmq-server /usr/bin/prometheus /usr/bin/prometheus-alertmanager /usr/bin/curl /usr/bin/amtool /usr/bin/promtool /usr/bin/chromium)
+# mmdebstrap builds the stand-in images of the deployment test (deploy/standins/).
+packages=(docker.io busybox-static rabbitmq-server prometheus prometheus-alertmanager curl iproute2 chromium mmdebstrap)
+binaries=(/usr/sbin/dockerd /bin/busybox /usr/sbin/rabbitmq-server /usr/bin/prometheus /usr/bin/prometheus-alertmanager /usr/bin/curl /usr/bin/amtool /usr/bin/promtool /usr/bin/chromium /usr/bin/mmdebstrap)
 
 install_missing_packages() {
   local missing=0
@@ -74,4 +76,6 @@ start_dockerd
 init_swarm
 import_test_image
 start_rabbitmq
+# Stand-ins for the registry images of stack.yml; cached, so a second run is instant.
+bash "$(dirname "$0")/build-standin-images.sh" >/dev/null
 log "ready: docker $(docker_cli version --format '{{.Server.Version}}'), swarm $(docker_cli info --format '{{.Swarm.LocalNodeState}}')"
