@@ -39,6 +39,16 @@ customize_hooks=(
   'rm -rf "$1"/var/lib/apt/lists/* "$1"/var/cache/apt/* "$1"/var/log/*.log'
 )
 
+# Downloaded packages are kept between builds (they do not shape the rootfs,
+# so they are not part of the hash): a rebuild downloads only what changed.
+apt_cache=${STANDIN_APT_CACHE:-/var/cache/alertscale-standins}
+cache_options=(
+  --skip=download/empty --skip=essential/unlink
+  --setup-hook="mkdir -p '$apt_cache' \"\$1\"/var/cache/apt/archives/"
+  --setup-hook="sync-in '$apt_cache' /var/cache/apt/archives/"
+  --customize-hook="sync-out /var/cache/apt/archives '$apt_cache'"
+)
+
 recipe_hash() {
   local dir=$1
   {
@@ -76,7 +86,7 @@ build_one() {
   tarball=$(mktemp --suffix=.tar)
   local hooks=() hook
   for hook in "${customize_hooks[@]}"; do hooks+=(--customize-hook="$hook"); done
-  RECIPE=$dir mmdebstrap --quiet "${mmdebstrap_options[@]}" --include="$include" "${hooks[@]}" \
+  RECIPE=$dir mmdebstrap --quiet "${mmdebstrap_options[@]}" --include="$include" "${cache_options[@]}" "${hooks[@]}" \
     "$suite" "$tarball" \
     "deb $mirror $suite main" "deb $mirror $suite-updates main" "deb $security_mirror $suite-security main" >&2
   "$docker_cli" import "${changes[@]}" --change "LABEL alertscale.standin.recipe=$name" "$tarball" "$tag" >/dev/null

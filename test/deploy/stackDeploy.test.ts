@@ -38,7 +38,10 @@ import {
  */
 const CONVERGE_MS = 240_000;
 const SCALE_UP_MS = 360_000;
-const SCALE_DOWN_MS = 420_000;
+// The redeploy restarts RabbitMQ and Prometheus together: the old RabbitMQ's last
+// queue figures stay visible for Prometheus' 5-minute lookback (no staleness
+// markers across a Prometheus restart), which holds the scale-down back that long.
+const SCALE_DOWN_MS = 600_000;
 /** A stack of this prefix named longer ago than this is a leftover, never a run going on in parallel. */
 const STALE_AFTER_MS = 45 * 60_000;
 
@@ -61,6 +64,7 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
   let ports = { prometheus: 0, alertmanager: 0, rabbitmq: 0, grafana: 0 };
   let prometheus: PrometheusApi;
   let deployedAt = 0;
+  let expectedImages: Record<string, string | undefined> = {};
   let peakReplicas = 0;
   /** The shell commands this run executed, printed at the end: README's deploy section shows them. */
   const commands: string[] = [];
@@ -105,6 +109,11 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
 
     const standins = await buildStandinImages();
     const appImage = await buildAppImage();
+    expectedImages = {
+      alertscale: appImage, producer: appImage, worker: appImage,
+      'docker-proxy': standins['docker-socket-proxy'], rabbitmq: standins.rabbitmq, prometheus: standins.prometheus,
+      alertmanager: standins.alertmanager, 'node-exporter': standins['node-exporter'],
+    };
     const [prometheusPort, alertmanagerPort, rabbitmqPort, grafanaPort] = await pickHostPorts(4);
     ports = { prometheus: prometheusPort!, alertmanager: alertmanagerPort!, rabbitmq: rabbitmqPort!, grafana: grafanaPort! };
     prometheus = new PrometheusApi(`http://127.0.0.1:${ports.prometheus}`);
@@ -117,6 +126,8 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
     await createSecret(`${stack}_grafana_admin_password`, secret());
     commands.push(
       `scripts/build-standin-images.sh`,
+      `DOCKER_BUILDKIT=1 docker build --network host --build-arg NODE_IMAGE=alertscale-local/node:20 --secret id=ca,src=/etc/ssl/certs/ca-certificates.crt -t ${appImage} .`,
+      `sed -i "s/alertscale_worker/${service('worker')}/" rules/tuning.rules.yml`,
       `openssl rand -hex 32 | docker secret create ${stack}_webhook_token -`,
       `openssl rand -hex 12 | docker secret create ${stack}_grafana_admin_password -`,
     );
@@ -159,6 +170,8 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
       return true;
     };
     await waitFor('every service to run healthy tasks', converged, CONVERGE_MS, 3000);
+    const images = await Promise.all(RUNNING.map(async (name) => (await docker(['service', 'inspect', service(name), '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}'])).trim()));
+    expect(images).toEqual(RUNNING.map((name) => expectedImages[name]));
     process.stdout.write(`[stackDeploy] converged ${Math.round((Date.now() - deployedAt) / 1000)} s after deploy\n`);
     for (const name of LEFT_OUT) {
       expect({ name, replicas: await desiredReplicas(service(name)) }).toEqual({ name, replicas: 0 });
@@ -167,11 +180,12 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
   }, CONVERGE_MS + 30_000);
 
   it('when deployed, then nothing is published through the routing mesh and the UIs answer on their host-mode ports on 127.0.0.1', async () => {
-    const published = JSON.parse(
-      await docker(['service', 'inspect', ...[...RUNNING, ...LEFT_OUT].map(service), '--format', '{{json .Endpoint.Spec}}']).then((out) => `[${out.trim().split('\n').join(',')}]`),
-    ) as Array<{ Mode?: string; Ports?: Array<{ PublishMode: string }> }>;
-    expect(published.every((spec) => spec.Mode === 'dnsrr')).toBe(true);
-    expect(published.flatMap((spec) => spec.Ports ?? []).map((port) => port.PublishMode)).toEqual(['host', 'host', 'host', 'host']);
+    const specs = (await docker(['service', 'inspect', ...[...RUNNING, ...LEFT_OUT].map(service), '--format', '{{json .Spec.EndpointSpec}}']))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { Mode?: string; Ports?: Array<{ PublishMode?: string }> });
+    expect(specs.map((spec) => spec.Mode)).toEqual([...RUNNING, ...LEFT_OUT].map(() => 'dnsrr'));
+    expect(specs.flatMap((spec) => spec.Ports ?? []).map((port) => port.PublishMode)).toEqual(['host', 'host', 'host', 'host']);
     expect((await fetch(`http://127.0.0.1:${ports.prometheus}/-/ready`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${ports.alertmanager}/-/ready`)).status).toBe(200);
   });

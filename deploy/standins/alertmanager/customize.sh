@@ -3,7 +3,8 @@
 set -eu
 root=$1
 ln -sf /usr/bin/prometheus-alertmanager "$root/bin/alertmanager"
-ln -sf /usr/bin/amtool "$root/bin/amtool"
+# Debian 12 has merged /usr: /bin/amtool already resolves.
+[ -e "$root/bin/amtool" ] || ln -s /usr/bin/amtool "$root/bin/amtool"
 mkdir -p "$root/alertmanager" "$root/etc/alertmanager"
 if [ -f "$root/etc/prometheus/alertmanager.yml" ] && [ ! -e "$root/etc/alertmanager/alertmanager.yml" ]; then
   cp "$root/etc/prometheus/alertmanager.yml" "$root/etc/alertmanager/alertmanager.yml"

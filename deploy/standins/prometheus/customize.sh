@@ -3,8 +3,9 @@
 # /usr/share/prometheus, busybox wget for health checks.
 set -eu
 root=$1
-ln -sf /usr/bin/prometheus "$root/bin/prometheus"
-ln -sf /usr/bin/promtool "$root/bin/promtool"
+# Debian 12 has merged /usr: /bin/prometheus and /bin/promtool already resolve.
+[ -e "$root/bin/prometheus" ] || ln -s /usr/bin/prometheus "$root/bin/prometheus"
+[ -e "$root/bin/promtool" ] || ln -s /usr/bin/promtool "$root/bin/promtool"
 mkdir -p "$root/usr/share/prometheus" "$root/prometheus"
 ln -sfn /etc/prometheus/console_libraries "$root/usr/share/prometheus/console_libraries"
 ln -sfn /etc/prometheus/consoles "$root/usr/share/prometheus/consoles"

@@ -100,7 +100,8 @@ export interface Leftovers {
 /** Everything of the stack `name` (by the stack label, and secrets/volumes by name prefix). */
 export async function listStackObjects(name: string): Promise<Leftovers> {
   const label = `label=${NAMESPACE_LABEL}=${name}`;
-  const byName = (all: string[]): string[] => all.filter((item) => item.startsWith(`${name}_`) || item.includes(`_${name}`));
+  // `<stack>_<x>`, and configs named `..._<CONFIG_VERSION>` with CONFIG_VERSION `<stack>-<n>`.
+  const byName = (all: string[]): string[] => all.filter((item) => item.startsWith(`${name}_`) || item.includes(`_${name}-`));
   return {
     services: lines(await docker(['service', 'ls', '--filter', label, '--format', '{{.Name}}'])),
     configs: [...new Set([...lines(await docker(['config', 'ls', '--filter', label, '--format', '{{.Name}}'])), ...byName(lines(await docker(['config', 'ls', '--format', '{{.Name}}'])))])],
@@ -113,23 +114,21 @@ export async function listStackObjects(name: string): Promise<Leftovers> {
 export const isEmpty = (left: Leftovers): boolean => Object.values(left).every((items: string[]) => items.length === 0);
 
 /**
- * `docker stack rm`, then waits for its services, networks and configs to go;
- * then removes what `stack rm` by design keeps: the external secrets this test
- * created for the stack and its named volumes. Resolves with what is still there.
+ * `docker stack rm`, then waits for its containers and networks to go; then
+ * removes what `stack rm` by design keeps: the external secrets created for the
+ * stack and its named volumes. Resolves with what is still there (configs and
+ * networks included: `stack rm` must have removed them).
  */
 export async function removeStack(name: string, timeoutMs = 120_000): Promise<Leftovers> {
+  const containersGone = async (): Promise<boolean> => lines(await docker(['ps', '-aq', '--filter', `label=${NAMESPACE_LABEL}=${name}`])).length === 0;
   await docker(['stack', 'rm', name]).catch(() => undefined);
-  const gone = async (): Promise<boolean> => {
-    const left = await listStackObjects(name);
-    return left.services.length === 0 && left.networks.length === 0 && left.configs.length === 0;
-  };
-  await waitFor(`stack ${name} to be removed`, gone, timeoutMs, 2000).catch(() => undefined);
-  // Containers of removed tasks can hold the volumes for a few seconds more.
-  await waitFor(`containers of ${name} to go`, async () => lines(await docker(['ps', '-aq', '--filter', `label=${NAMESPACE_LABEL}=${name}`])).length === 0, 60_000, 1000).catch(() => undefined);
+  await waitFor(`containers of ${name} to go`, containersGone, timeoutMs, 2000).catch(() => undefined);
+  // Networks still in use by stopping tasks survive the first `stack rm`: ask again.
+  await docker(['stack', 'rm', name]).catch(() => undefined);
+  await waitFor(`networks of ${name} to go`, async () => (await listStackObjects(name)).networks.length === 0, 60_000, 2000).catch(() => undefined);
   const left = await listStackObjects(name);
   for (const secret of left.secrets) await docker(['secret', 'rm', secret]).catch(() => undefined);
   for (const volume of left.volumes) await docker(['volume', 'rm', volume]).catch(() => undefined);
-  for (const config of left.configs) await docker(['config', 'rm', config]).catch(() => undefined);
   return listStackObjects(name);
 }
 
