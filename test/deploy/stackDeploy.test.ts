@@ -9,7 +9,7 @@ import { PrometheusApi } from '../monitoring/support/prometheusApi';
 import {
   copyCheckout,
   createSecret,
-  docker,
+  dockerCli,
   editCheckoutFile,
   findStaleStacks,
   isEmpty,
@@ -18,7 +18,7 @@ import {
   pickHostPorts,
   removeStack,
   STACK_PREFIX,
-} from './support/deployedStack';
+} from '../support/deployedStack';
 
 /**
  * stack.yml deployed as a user deploys it, on this machine's single-node Swarm:
@@ -74,7 +74,7 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
     commands.push(
       `${Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`).join(' ')} docker stack deploy --resolve-image never -c stack.yml -c deploy/standins/stack.standins.yml ${stack}`,
     );
-    await docker(['stack', 'deploy', '--resolve-image', 'never', '-c', 'stack.yml', '-c', 'deploy/standins/stack.standins.yml', stack], {
+    await dockerCli(['stack', 'deploy', '--resolve-image', 'never', '-c', 'stack.yml', '-c', 'deploy/standins/stack.standins.yml', stack], {
       cwd: checkout,
       env: deployEnv,
       timeoutMs: 180_000,
@@ -82,14 +82,14 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
   };
 
   const runningContainer = async (name: string): Promise<string> => {
-    const ids = (await docker(['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${service(name)}`, '--filter', 'status=running'])).split('\n').filter(Boolean);
+    const ids = (await dockerCli(['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${service(name)}`, '--filter', 'status=running'])).split('\n').filter(Boolean);
     if (!ids[0]) throw new Error(`no running container of ${service(name)}`);
     return ids[0];
   };
 
   const exec = async (name: string, args: string[]): Promise<{ code: number; out: string }> => {
     const container = await runningContainer(name);
-    return docker(['exec', container, ...args]).then(
+    return dockerCli(['exec', container, ...args]).then(
       (out) => ({ code: 0, out }),
       (err: Error) => ({ code: 1, out: err.message }),
     );
@@ -103,7 +103,7 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
     // leave it, and clear every stale stack of this test's prefix.
     const stale = newStackName(Date.now() - STALE_AFTER_MS - 60_000);
     await createSecret(`${stale}_webhook_token`, 'left over');
-    await docker(['network', 'create', '--driver', 'overlay', '--label', `com.docker.stack.namespace=${stale}`, `${stale}_monitoring`]);
+    await dockerCli(['network', 'create', '--driver', 'overlay', '--label', `com.docker.stack.namespace=${stale}`, `${stale}_monitoring`]);
     for (const leftover of await findStaleStacks(STALE_AFTER_MS)) await removeStack(leftover);
     expect(isEmpty(await listStackObjects(stale))).toBe(true);
 
@@ -170,7 +170,7 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
       return true;
     };
     await waitFor('every service to run healthy tasks', converged, CONVERGE_MS, 3000);
-    const images = await Promise.all(RUNNING.map(async (name) => (await docker(['service', 'inspect', service(name), '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}'])).trim()));
+    const images = await Promise.all(RUNNING.map(async (name) => (await dockerCli(['service', 'inspect', service(name), '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}'])).trim()));
     expect(images).toEqual(RUNNING.map((name) => expectedImages[name]));
     process.stdout.write(`[stackDeploy] converged ${Math.round((Date.now() - deployedAt) / 1000)} s after deploy\n`);
     for (const name of LEFT_OUT) {
@@ -180,7 +180,7 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
   }, CONVERGE_MS + 30_000);
 
   it('when deployed, then nothing is published through the routing mesh and the UIs answer on their host-mode ports on 127.0.0.1', async () => {
-    const specs = (await docker(['service', 'inspect', ...[...RUNNING, ...LEFT_OUT].map(service), '--format', '{{json .Spec.EndpointSpec}}']))
+    const specs = (await dockerCli(['service', 'inspect', ...[...RUNNING, ...LEFT_OUT].map(service), '--format', '{{json .Spec.EndpointSpec}}']))
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as { Mode?: string; Ports?: Array<{ PublishMode?: string }> });
@@ -270,7 +270,7 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
   }, 240_000);
 
   it('when alertscale calls Docker, then it has no socket and goes through the proxy, which answers what alertscale uses and refuses what docs/deploy.md says it refuses', async () => {
-    const spec = JSON.parse(await docker(['service', 'inspect', service('alertscale'), '--format', '{{json .Spec.TaskTemplate.ContainerSpec}}'])) as { Mounts?: unknown[]; Env: string[] };
+    const spec = JSON.parse(await dockerCli(['service', 'inspect', service('alertscale'), '--format', '{{json .Spec.TaskTemplate.ContainerSpec}}'])) as { Mounts?: unknown[]; Env: string[] };
     expect(spec.Mounts ?? []).toEqual([]);
     expect(spec.Env).toContain('DOCKER_HOST=tcp://docker-proxy:2375');
 
@@ -298,7 +298,7 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
       const replicas = await workerReplicas();
       return replicas > 1 ? replicas : undefined;
     }, SCALE_UP_MS, 5000);
-    const labels = JSON.parse(await docker(['service', 'inspect', service('worker'), '--format', '{{json .Spec.Labels}}'])) as Record<string, string>;
+    const labels = JSON.parse(await dockerCli(['service', 'inspect', service('worker'), '--format', '{{json .Spec.Labels}}'])) as Record<string, string>;
     expect(Object.keys(labels).some((key) => key.startsWith('alertscale.state.'))).toBe(true);
     // Step scaling may go on: settle on what it reaches, with the tasks running.
     await sleep(20_000);

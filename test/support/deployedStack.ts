@@ -4,9 +4,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { PROJECT_DIR } from '../../support/buildLocalImage';
-import { DOCKER_CLI } from '../../support/importImage';
-import { waitFor } from '../../support/polling';
+import { PROJECT_DIR } from './buildLocalImage';
+import { DOCKER_CLI } from './importImage';
+import { waitFor } from './polling';
 
 const run = promisify(execFile);
 
@@ -27,7 +27,7 @@ export function stackCreatedAt(name: string): number | undefined {
   return match?.[1] ? parseInt(match[1], 36) : undefined;
 }
 
-export const docker = async (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<string> => {
+export const dockerCli = async (args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<string> => {
   try {
     const { stdout } = await run(DOCKER_CLI, args, { cwd: options.cwd, env: options.env ?? process.env, timeout: options.timeoutMs ?? 120_000, maxBuffer: 32 * 1024 * 1024 });
     return stdout;
@@ -103,11 +103,11 @@ export async function listStackObjects(name: string): Promise<Leftovers> {
   // `<stack>_<x>`, and configs named `..._<CONFIG_VERSION>` with CONFIG_VERSION `<stack>-<n>`.
   const byName = (all: string[]): string[] => all.filter((item) => item.startsWith(`${name}_`) || item.includes(`_${name}-`));
   return {
-    services: lines(await docker(['service', 'ls', '--filter', label, '--format', '{{.Name}}'])),
-    configs: [...new Set([...lines(await docker(['config', 'ls', '--filter', label, '--format', '{{.Name}}'])), ...byName(lines(await docker(['config', 'ls', '--format', '{{.Name}}'])))])],
-    secrets: byName(lines(await docker(['secret', 'ls', '--format', '{{.Name}}']))),
-    networks: lines(await docker(['network', 'ls', '--filter', label, '--format', '{{.Name}}'])),
-    volumes: [...new Set([...lines(await docker(['volume', 'ls', '--filter', label, '--format', '{{.Name}}'])), ...byName(lines(await docker(['volume', 'ls', '--format', '{{.Name}}'])))])],
+    services: lines(await dockerCli(['service', 'ls', '--filter', label, '--format', '{{.Name}}'])),
+    configs: [...new Set([...lines(await dockerCli(['config', 'ls', '--filter', label, '--format', '{{.Name}}'])), ...byName(lines(await dockerCli(['config', 'ls', '--format', '{{.Name}}'])))])],
+    secrets: byName(lines(await dockerCli(['secret', 'ls', '--format', '{{.Name}}']))),
+    networks: lines(await dockerCli(['network', 'ls', '--filter', label, '--format', '{{.Name}}'])),
+    volumes: [...new Set([...lines(await dockerCli(['volume', 'ls', '--filter', label, '--format', '{{.Name}}'])), ...byName(lines(await dockerCli(['volume', 'ls', '--format', '{{.Name}}'])))])],
   };
 }
 
@@ -120,15 +120,15 @@ export const isEmpty = (left: Leftovers): boolean => Object.values(left).every((
  * networks included: `stack rm` must have removed them).
  */
 export async function removeStack(name: string, timeoutMs = 120_000): Promise<Leftovers> {
-  const containersGone = async (): Promise<boolean> => lines(await docker(['ps', '-aq', '--filter', `label=${NAMESPACE_LABEL}=${name}`])).length === 0;
-  await docker(['stack', 'rm', name]).catch(() => undefined);
+  const containersGone = async (): Promise<boolean> => lines(await dockerCli(['ps', '-aq', '--filter', `label=${NAMESPACE_LABEL}=${name}`])).length === 0;
+  await dockerCli(['stack', 'rm', name]).catch(() => undefined);
   await waitFor(`containers of ${name} to go`, containersGone, timeoutMs, 2000).catch(() => undefined);
   // Networks still in use by stopping tasks survive the first `stack rm`: ask again.
-  await docker(['stack', 'rm', name]).catch(() => undefined);
+  await dockerCli(['stack', 'rm', name]).catch(() => undefined);
   await waitFor(`networks of ${name} to go`, async () => (await listStackObjects(name)).networks.length === 0, 60_000, 2000).catch(() => undefined);
   const left = await listStackObjects(name);
-  for (const secret of left.secrets) await docker(['secret', 'rm', secret]).catch(() => undefined);
-  for (const volume of left.volumes) await docker(['volume', 'rm', volume]).catch(() => undefined);
+  for (const secret of left.secrets) await dockerCli(['secret', 'rm', secret]).catch(() => undefined);
+  for (const volume of left.volumes) await dockerCli(['volume', 'rm', volume]).catch(() => undefined);
   return listStackObjects(name);
 }
 
@@ -146,11 +146,11 @@ export async function findStaleStacks(olderThanMs: number, now = Date.now()): Pr
       if (stack && created !== undefined && now - created > olderThanMs) names.add(stack);
     }
   };
-  collect(lines(await docker(['stack', 'ls', '--format', '{{.Name}}'])));
-  collect(lines(await docker(['service', 'ls', '--format', '{{.Name}}'])));
-  collect(lines(await docker(['config', 'ls', '--format', '{{.Name}}'])));
-  collect(lines(await docker(['secret', 'ls', '--format', '{{.Name}}'])));
-  collect(lines(await docker(['network', 'ls', '--format', '{{.Name}}'])));
-  collect(lines(await docker(['volume', 'ls', '--format', '{{.Name}}'])));
+  collect(lines(await dockerCli(['stack', 'ls', '--format', '{{.Name}}'])));
+  collect(lines(await dockerCli(['service', 'ls', '--format', '{{.Name}}'])));
+  collect(lines(await dockerCli(['config', 'ls', '--format', '{{.Name}}'])));
+  collect(lines(await dockerCli(['secret', 'ls', '--format', '{{.Name}}'])));
+  collect(lines(await dockerCli(['network', 'ls', '--format', '{{.Name}}'])));
+  collect(lines(await dockerCli(['volume', 'ls', '--format', '{{.Name}}'])));
   return [...names];
 }
