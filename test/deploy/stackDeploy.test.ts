@@ -46,7 +46,7 @@ const SCALE_DOWN_MS = 600_000;
 const STALE_AFTER_MS = 45 * 60_000;
 
 const LEFT_OUT = ['grafana', 'cadvisor'];
-const RUNNING = ['alertscale', 'docker-proxy', 'rabbitmq', 'prometheus', 'alertmanager', 'node-exporter', 'producer', 'worker'];
+const RUNNING = ['alertscale', 'docker-guard', 'docker-sd-guard', 'rabbitmq', 'prometheus', 'alertmanager', 'node-exporter', 'producer', 'worker'];
 const SHIPPED_RULE_FILES = fs
   .readdirSync(path.join(PROJECT_DIR, 'rules'))
   .filter((file) => file.endsWith('.rules.yml'))
@@ -111,7 +111,7 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
     const appImage = await buildAppImage();
     expectedImages = {
       alertscale: appImage, producer: appImage, worker: appImage,
-      'docker-proxy': standins['docker-socket-proxy'], rabbitmq: standins.rabbitmq, prometheus: standins.prometheus,
+      'docker-guard': appImage, 'docker-sd-guard': appImage, rabbitmq: standins.rabbitmq, prometheus: standins.prometheus,
       alertmanager: standins.alertmanager, 'node-exporter': standins['node-exporter'],
     };
     const [prometheusPort, alertmanagerPort, rabbitmqPort, grafanaPort] = await pickHostPorts(4);
@@ -136,7 +136,6 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
       ALERTSCALE_IMAGE: appImage,
       RABBITMQ_PASSWORD: rabbitmqPassword,
       DOCKER_GID: String(fs.statSync('/var/run/docker.sock').gid),
-      STANDIN_DOCKER_SOCKET_PROXY_IMAGE: standins['docker-socket-proxy'],
       STANDIN_RABBITMQ_IMAGE: standins.rabbitmq,
       STANDIN_PROMETHEUS_IMAGE: standins.prometheus,
       STANDIN_ALERTMANAGER_IMAGE: standins.alertmanager,
@@ -269,21 +268,22 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
     expect(none).toEqual({ code: 1, out: expect.stringContaining('401') });
   }, 240_000);
 
-  it('when alertscale calls Docker, then it has no socket and goes through the proxy, which answers what alertscale uses and refuses what docs/deploy.md says it refuses', async () => {
-    const spec = JSON.parse(await dockerCli(['service', 'inspect', service('alertscale'), '--format', '{{json .Spec.TaskTemplate.ContainerSpec}}'])) as { Mounts?: unknown[]; Env: string[] };
-    expect(spec.Mounts ?? []).toEqual([]);
-    expect(spec.Env).toContain('DOCKER_HOST=tcp://docker-proxy:2375');
+  it('when alertscale and Prometheus call Docker, then neither has the socket and each goes through its guard, which refuses what docs/deploy.md says it refuses', async () => {
+    for (const name of ['alertscale', 'prometheus']) {
+      const spec = JSON.parse(await dockerCli(['service', 'inspect', service(name), '--format', '{{json .Spec.TaskTemplate.ContainerSpec}}'])) as { Mounts?: Array<{ Source?: string }> };
+      expect({ name, socket: (spec.Mounts ?? []).filter((mount) => mount.Source === '/var/run/docker.sock') }).toEqual({ name, socket: [] });
+    }
 
-    const allowed: Array<[string, string]> = [['GET', '/_ping'], ['GET', '/version'], ['GET', '/v1.41/services'], ['GET', `/v1.41/services/${service('worker')}`]];
+    const allowed: Array<[string, string]> = [['GET', '/_ping'], ['GET', '/version'], ['GET', '/services'], ['GET', `/v1.41/services/${service('worker')}`]];
     const refused: Array<[string, string]> = [
       ['GET', '/v1.41/containers/json'], ['POST', '/v1.41/containers/create'], ['POST', '/v1.41/containers/x/exec'], ['POST', '/v1.41/exec/x/start'],
-      ['GET', '/v1.41/images/json'], ['GET', '/v1.41/volumes'], ['GET', '/v1.41/networks'], ['GET', '/v1.41/nodes'], ['GET', '/v1.41/tasks'],
-      ['GET', '/v1.41/secrets'], ['GET', '/v1.41/configs'], ['GET', '/v1.41/swarm'], ['POST', '/v1.41/swarm/leave'], ['GET', '/v1.41/info'],
-      ['GET', '/v1.41/system/df'], ['GET', '/v1.41/events'],
+      ['POST', '/v1.41/services/create'], ['GET', '/v1.41/images/json'], ['GET', '/v1.41/volumes'], ['GET', '/v1.41/networks'], ['GET', '/v1.41/nodes'],
+      ['GET', '/v1.41/tasks'], ['GET', '/v1.41/secrets'], ['GET', '/v1.41/configs'], ['GET', '/v1.41/swarm'], ['POST', '/v1.41/swarm/leave'],
+      ['GET', '/v1.41/info'], ['GET', '/v1.41/system/df'], ['GET', '/v1.41/events'],
     ];
     const script =
       "const fs=require('fs');const c=JSON.parse(process.argv[1]);" +
-      "Promise.all(c.map(([m,p])=>fetch('http://docker-proxy:2375'+p,{method:m,signal:AbortSignal.timeout(5000)}).then(r=>r.status,e=>String(e))))" +
+      "Promise.all(c.map(([m,p])=>fetch('http://docker-guard:2375'+p,{method:m,signal:AbortSignal.timeout(5000)}).then(r=>r.status,e=>String(e))))" +
       ".then(s=>console.log(JSON.stringify({socket:fs.existsSync('/var/run/docker.sock'),statuses:s})))";
     const result = await exec('alertscale', ['node', '-e', script, JSON.stringify([...allowed, ...refused])]);
     expect(result.code).toBe(0);
@@ -291,6 +291,13 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
     expect(socket).toBe(false);
     const labelled = [...allowed, ...refused].map(([method, p], i) => `${method} ${p} ${statuses[i]}`);
     expect(labelled).toEqual([...allowed.map(([m, p]) => `${m} ${p} 200`), ...refused.map(([m, p]) => `${m} ${p} 403`)]);
+
+    // Prometheus' read-only guard: what service discovery reads, and nothing that changes or exposes more.
+    const fromPrometheus = async (p: string): Promise<string> =>
+      (await exec('prometheus', ['wget', '-q', '-O', '/dev/null', `http://docker-sd-guard:2375${p}`])).code === 0 ? `${p} ok` : `${p} refused`;
+    expect(await Promise.all(['/v1.41/services', '/v1.41/tasks', '/v1.41/containers/json', '/v1.41/secrets'].map(fromPrometheus))).toEqual([
+      '/v1.41/services ok', '/v1.41/tasks ok', '/v1.41/containers/json refused', '/v1.41/secrets refused',
+    ]);
   }, 60_000);
 
   it('when the demo producer outpaces one worker, then the chain inside the stack scales the worker up', async () => {
