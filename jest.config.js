@@ -30,6 +30,7 @@ const THROUGH_GUARD = [
   '<rootDir>/test/integration/scaleOnSwarm.test.ts',
   '<rootDir>/test/integration/concurrentInstances.test.ts',
   '<rootDir>/test/integration/alertmanagerToSwarm.test.ts',
+  '<rootDir>/test/integration/serviceLookup.test.ts',
   '<rootDir>/test/reliability/versionConflicts.test.ts',
 ];
 const SERIAL = { runner: '<rootDir>/test/support/serialRunner.js', globalSetup: '<rootDir>/test/support/checkTestEnvironment.js' };

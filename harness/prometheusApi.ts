@@ -30,6 +30,15 @@ export interface ApiAlert {
   value: string;
 }
 
+export interface ApiTarget {
+  discoveredLabels: Record<string, string>;
+  labels: Record<string, string>;
+  scrapePool: string;
+  scrapeUrl: string;
+  lastError: string;
+  health: 'up' | 'down' | 'unknown';
+}
+
 type Envelope<T> = { status: 'success'; data: T; warnings?: string[] } | { status: 'error'; errorType: string; error: string };
 
 export class PrometheusApi {
@@ -62,6 +71,15 @@ export class PrometheusApi {
 
   async alerts(): Promise<ApiAlert[]> {
     return (await this.get<{ alerts: ApiAlert[] }>('/api/v1/alerts')).alerts;
+  }
+
+  async activeTargets(): Promise<ApiTarget[]> {
+    return (await this.get<{ activeTargets: ApiTarget[] }>('/api/v1/targets?state=active')).activeTargets;
+  }
+
+  /** URLs of the Alertmanagers Prometheus sends alerts to. */
+  async activeAlertmanagers(): Promise<string[]> {
+    return (await this.get<{ activeAlertmanagers: Array<{ url: string }> }>('/api/v1/alertmanagers')).activeAlertmanagers.map((am) => am.url);
   }
 
   private async get<T>(path: string): Promise<T> {

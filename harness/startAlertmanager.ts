@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN } from './ownedProcess';
 import { findFreePort } from './polling';
+import { startAlertscale, type RunningAlertscale } from './startAlertscale';
 
 export interface RunningAlertmanager {
   url: string;
@@ -13,9 +14,10 @@ export interface RunningAlertmanager {
 
 /**
  * A real Alertmanager on loopback whose only receiver is alertscale at `webhookUrl`,
- * with the bearer token from a credentials file, and fast group timings.
+ * with the bearer token from a credentials file, and fast group timings;
+ * `extraConfig` lines are appended to its config (e.g. inhibit_rules).
  */
-export async function startAlertmanager(webhookUrl: string, token: string): Promise<RunningAlertmanager> {
+export async function startAlertmanager(webhookUrl: string, token: string, options: { extraConfig?: string[] } = {}): Promise<RunningAlertmanager> {
   const dir = mkdtempSync(join(tmpdir(), 'alertscale-am-'));
   const port = await findFreePort();
   writeFileSync(join(dir, 'token'), token);
@@ -36,6 +38,7 @@ export async function startAlertmanager(webhookUrl: string, token: string): Prom
       '    http_config:',
       '      authorization:',
       `        credentials_file: '${join(dir, 'token')}'`,
+      ...(options.extraConfig ?? []),
       '',
     ].join('\n'),
   );
@@ -73,6 +76,27 @@ export async function startAlertmanager(webhookUrl: string, token: string): Prom
       child.kill('SIGTERM');
       await exited;
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A real Alertmanager and, behind it as its receiver, alertscale as a process with ALERTMANAGER_URL (and `env`). */
+export async function startAlertscaleBehindAlertmanager(
+  token: string,
+  options: { extraConfig?: string[]; env?: Record<string, string> } = {},
+): Promise<{ alertmanager: RunningAlertmanager; alertscale: RunningAlertscale; stop: () => Promise<void> }> {
+  const port = await findFreePort();
+  const alertmanager = await startAlertmanager(`http://127.0.0.1:${port}/webhook`, token, options);
+  const alertscale = await startAlertscale({ PORT: String(port), WEBHOOK_TOKEN: token, ALERTMANAGER_URL: alertmanager.url, ...(options.env ?? {}) }).catch(async (error: Error) => {
+    await alertmanager.stop();
+    throw error;
+  });
+  return {
+    alertmanager,
+    alertscale,
+    stop: async () => {
+      await alertscale.stop();
+      await alertmanager.stop();
     },
   };
 }

@@ -2,15 +2,17 @@
 # `npm run setup`: installs (from Debian's packages) and starts what the test suite needs:
 # dockerd with a single-node Swarm, RabbitMQ with its Prometheus plugin,
 # Prometheus/promtool and Alertmanager/amtool, HAProxy (the edge in the HTTP
-# e2e test and bench:http) and the load tools hey and wrk. Safe to run again: every step
+# e2e test and bench:http), the load tools hey and wrk, and builds the stand-in
+# images of the deployment test (scripts/build-standin-images.sh). Safe to run again: every step
 # first checks whether its work is already done.
 set -euo pipefail
 
 log() { printf '[setup] %s\n' "$*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-packages=(docker.io busybox-static rabbitmq-server prometheus prometheus-alertmanager curl iproute2 chromium haproxy hey wrk)
-binaries=(/usr/sbin/dockerd /bin/busybox /usr/sbin/rabbitmq-server /usr/bin/prometheus /usr/bin/prometheus-alertmanager /usr/bin/curl /usr/bin/amtool /usr/bin/promtool /usr/bin/chromium /usr/sbin/haproxy /usr/bin/hey /usr/bin/wrk)
+# mmdebstrap builds the stand-in images of the deployment test (deploy/standins/).
+packages=(docker.io busybox-static rabbitmq-server prometheus prometheus-alertmanager curl iproute2 chromium haproxy hey wrk mmdebstrap)
+binaries=(/usr/sbin/dockerd /bin/busybox /usr/sbin/rabbitmq-server /usr/bin/prometheus /usr/bin/prometheus-alertmanager /usr/bin/curl /usr/bin/amtool /usr/bin/promtool /usr/bin/chromium /usr/sbin/haproxy /usr/bin/hey /usr/bin/wrk /usr/bin/mmdebstrap)
 
 install_missing_packages() {
   local missing=0
@@ -75,4 +77,6 @@ start_dockerd
 init_swarm
 import_test_image
 start_rabbitmq
+# Stand-ins for the registry images of stack.yml; cached, so a second run is instant.
+bash "$(dirname "$0")/build-standin-images.sh" >/dev/null
 log "ready: docker $(docker_cli version --format '{{.Server.Version}}'), swarm $(docker_cli info --format '{{.Swarm.LocalNodeState}}')"

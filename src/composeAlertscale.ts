@@ -12,6 +12,7 @@ import { createRecentDecisions } from './adapters/observability/createRecentDeci
 import { createMetrics, type Metrics } from './adapters/observability/metrics';
 import { createInProcessIntentQueue } from './adapters/queue/createInProcessIntentQueue';
 import { createRabbitEventPublisher, createRabbitIntentQueue } from './adapters/queue/rabbitmq';
+import { createRabbitDecisionFeed } from './adapters/queue/rabbitmq/createRabbitDecisionFeed';
 import type { IntentQueue, SwarmGateway } from './app/ports';
 import { createIntentProcessor } from './app/processIntent';
 import type { Config } from './config/loadConfig';
@@ -49,7 +50,10 @@ export async function composeAlertscale(config: Config, overrides: CompositionOv
       onError: (operation) => metrics.dockerErrors.inc({ operation }),
     });
   const recent = createRecentDecisions();
+  const alertmanager = config.ALERTMANAGER_URL ? createAlertmanagerClient(config.ALERTMANAGER_URL) : undefined;
   const events = config.AMQP_URL ? createRabbitEventPublisher({ url: config.AMQP_URL, logger }) : undefined;
+  // Every instance's decisions, replayed at start and followed live: the same "why" on every replica (ADR 0006).
+  const feed = config.AMQP_URL ? createRabbitDecisionFeed({ url: config.AMQP_URL, logger, onDecision: (decision) => recent.add(decision) }) : undefined;
   const recorder = createDecisionRecorder({ logger, metrics, recent, now, ...(events ? { events } : {}) });
   const queue = config.AMQP_URL
     ? createRabbitIntentQueue({ url: config.AMQP_URL, metrics, logger, intentTtlMs: config.INTENT_TTL, decisionBudgetMs: config.DOCKER_RETRY_DEADLINE })
@@ -90,7 +94,7 @@ export async function composeAlertscale(config: Config, overrides: CompositionOv
       swarm,
       dedupCache: createNodeCacheDedup(config.DEDUP_WINDOW),
       recorder,
-      ...(config.ALERTMANAGER_URL ? { activeAlerts: createAlertmanagerClient(config.ALERTMANAGER_URL) } : {}),
+      ...(alertmanager ? { activeAlerts: alertmanager } : {}),
       settings: { ceiling: config.MAX_REPLICAS_CEILING, dedupWindowMs: config.DEDUP_WINDOW },
       dryRun: config.DRY_RUN,
       now,
@@ -114,6 +118,10 @@ export async function composeAlertscale(config: Config, overrides: CompositionOv
     ...(config.ALERTMANAGER_URL ? { alertmanagerUrl: config.ALERTMANAGER_URL } : {}),
     isShuttingDown: () => shuttingDown,
     alertmanagerGuard: alertmanagerUrl ? { url: alertmanagerUrl, check: () => fetchAlertmanagerStatus(alertmanagerUrl) } : undefined,
+    ...(alertmanager ? { scaleAlerts: alertmanager } : {}),
+    historySource: feed
+      ? 'every alertscale instance, from the RabbitMQ stream alertscale.decisions (last 24 h, replayed at start)'
+      : 'this process only, since it started (set AMQP_URL to share them between instances and keep them across restarts); state and lastChange come from the service labels',
   });
   return {
     app,
@@ -125,6 +133,7 @@ export async function composeAlertscale(config: Config, overrides: CompositionOv
     stop: async () => {
       await queue.stop();
       await events?.close();
+      await feed?.close();
     },
   };
 }

@@ -21,6 +21,12 @@ export interface SwarmGateway {
   scaleService(service: InspectedService, replicas: number, labels: Record<string, string>): Promise<void>;
   /** Every service labelled `alertscale.enabled=true`. */
   listEnabledServices(): Promise<ServiceState[]>;
+  /**
+   * Up to three names of existing services close to `name`, closest first, for "did you
+   * mean" hints. May answer from a list a few seconds old, or [] when too many were asked
+   * for lately (a storm of bogus names must not cost a CPU).
+   */
+  findClosestServiceNames(name: string): Promise<string[]>;
   /** Resolves when the Docker API answers. */
   ping(): Promise<void>;
 }
@@ -36,6 +42,41 @@ export interface DedupCache {
 export interface ActiveAlertSource {
   /** Names of active (not silenced, not inhibited) `up` or `to` alerts for the service. */
   findActiveUpAlerts(service: string): Promise<string[]>;
+}
+
+/** Where Alertmanager stands on one scale alert: only `active` ones are sent to alertscale. */
+export type ScaleAlertState = 'active' | 'silenced' | 'inhibited' | 'unprocessed';
+
+export interface SilenceView {
+  id: string;
+  createdBy?: string;
+  comment?: string;
+  /** RFC 3339. */
+  endsAt?: string;
+}
+
+/** One alert carrying `scale_service`, as Alertmanager sees it now. */
+export interface ScaleAlertView {
+  alertname: string;
+  /** The alert's `scale_action` label, as written. */
+  action?: string;
+  fingerprint: string;
+  state: ScaleAlertState;
+  /** RFC 3339. */
+  startsAt?: string;
+  silencedBy: SilenceView[];
+  /** Alertnames (or fingerprints, when not a scale alert of the service) of the alerts inhibiting this one. */
+  inhibitedBy: string[];
+}
+
+/** Reads Alertmanager's alerts for one service, for "why didn't it scale?". */
+export interface ScaleAlertSource {
+  /** Alertmanager's base URL, shown with the answer. */
+  readonly url: string;
+  /** Every alert for the service: active, silenced, inhibited and not yet processed. */
+  listScaleAlerts(service: string): Promise<ScaleAlertView[]>;
+  /** Every scale alert Alertmanager holds, by `scale_service`, in one request (for the status page). */
+  listAllScaleAlerts(): Promise<Record<string, ScaleAlertView[]>>;
 }
 
 /** Everything that happens to a decision once made: log line, metrics, event, recent list. */
@@ -72,7 +113,13 @@ export interface IntentQueue {
   notReadyReason(): string | undefined;
 }
 
+/**
+ * A decision as recorded: with an id of its own (its event carries it, so an instance
+ * that hears a decision twice keeps it once) and when its notification arrived.
+ */
+export type DecisionRecord = Decision & { id?: string; receivedAt?: string };
+
 /** Publishes each decision as an event (RabbitMQ topic exchange `alertscale.events`). */
 export interface DecisionEventPublisher {
-  publish(decision: Decision): Promise<void>;
+  publish(record: DecisionRecord): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { markBlocked, markDryRun } from '../domain/reviseDecision';
 import type { Decision, DecisionSettings, ScaleIntent } from '../domain/types';
 import { IntentExpiredError, TransientError, VersionConflictError } from './errors';
 import type { ActiveAlertSource, DecisionRecorder, DedupCache, IntentHandler, IntentHandling, SwarmGateway } from './ports';
+import { suggestServiceNames } from './suggestServiceNames';
 
 export interface IntentProcessorDeps {
   swarm: SwarmGateway;
@@ -58,6 +59,7 @@ export function createIntentProcessor(deps: IntentProcessorDeps): IntentHandler 
       try {
         const inspected = await deps.swarm.inspectService(intent.service);
         const verdict = decideScale({ intent, service: inspected?.state, settings: deps.settings, nowMs: deps.now() });
+        if (verdict.outcome === 'not_found') return { ...stripStateLabels(verdict), reason: verdict.reason + (await suggestServiceNames(intent.service, deps.swarm)) };
         if (verdict.outcome !== 'scaled' || !inspected || verdict.to === undefined) return stripStateLabels(verdict);
         const guarded = await guardScaleDown(verdict);
         if (guarded.outcome !== 'scaled') return guarded;

@@ -1,6 +1,6 @@
 import express, { type Express } from 'express';
 import type winston from 'winston';
-import type { DecisionRecorder, IntentQueue, SwarmGateway } from '../app/ports';
+import type { DecisionRecorder, IntentQueue, ScaleAlertSource, SwarmGateway } from '../app/ports';
 import type { AlertNotification } from '../domain/notification';
 import { createApiRouter } from './createApiRouter';
 import { createHealthRouter } from './createHealthRouter';
@@ -26,6 +26,10 @@ export interface AppDeps {
   isShuttingDown?: () => boolean;
   /** With ALERTMANAGER_URL: /readyz says when the scale-down guard cannot ask it. */
   alertmanagerGuard?: { url: string; check: () => Promise<unknown> } | undefined;
+  /** With ALERTMANAGER_URL: the API shows each service's alerts as Alertmanager sees them. */
+  scaleAlerts?: ScaleAlertSource;
+  /** Where the API's recent decisions come from, in words. */
+  historySource?: string;
 }
 
 /** The HTTP application, without listen(): tests drive it with supertest, main.ts serves it. */

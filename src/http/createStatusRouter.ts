@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { SwarmGateway } from '../app/ports';
+import type { ScaleAlertSource, SwarmGateway } from '../app/ports';
 import { describeService } from '../domain/describeService';
 import { renderStatusPage } from './statusPage/renderStatusPage';
 import type { RecentDecisionsView } from './ports';
@@ -11,6 +11,8 @@ export interface StatusPageDeps {
   now: () => number;
   dryRun: boolean;
   alertmanagerUrl?: string;
+  /** With ALERTMANAGER_URL: which scale alerts are active, silenced or inhibited. */
+  scaleAlerts?: ScaleAlertSource;
 }
 
 /** No script may run and nothing may be fetched from elsewhere: the page is plain HTML and inline style. */
@@ -27,6 +29,13 @@ export function createStatusRouter(deps: StatusPageDeps): Router {
       servicesError = error.message;
       return [];
     });
+    let alertsError: string | undefined;
+    const alerts = deps.scaleAlerts
+      ? await deps.scaleAlerts.listAllScaleAlerts().catch((error: Error) => {
+          alertsError = `Alertmanager at ${deps.scaleAlerts?.url}: ${error.message}`;
+          return undefined;
+        })
+      : undefined;
     const service = query(request.query.service);
     const outcome = query(request.query.outcome);
     const page = renderStatusPage({
@@ -38,6 +47,10 @@ export function createStatusRouter(deps: StatusPageDeps): Router {
       ...(deps.alertmanagerUrl ? { alertmanagerUrl: deps.alertmanagerUrl } : {}),
       refreshSeconds: REFRESH_SECONDS,
       ...(servicesError ? { servicesError } : {}),
+      ...(alerts
+        ? { alertsByService: Object.fromEntries(Object.entries(alerts).map(([name, list]) => [name, list.map((alert) => ({ name: alert.alertname, state: alert.state }))])) }
+        : {}),
+      ...(alertsError ? { alertsError } : {}),
     });
     response
       .status(200)

@@ -3,7 +3,7 @@
  * implement these (prom-client's counters and registry, the recent-decisions
  * list); src/composeAlertscale.ts passes them in.
  */
-import type { Decision } from '../domain/types';
+import type { DecisionRecord } from '../app/ports';
 
 export interface HttpMetrics {
   webhookRequests: { inc(labels: { code: string }, value?: number): void };
@@ -15,5 +15,7 @@ export interface HttpMetrics {
 
 /** The decisions the API and the status page show, newest first. */
 export interface RecentDecisionsView {
-  list(service?: string, limit?: number): Decision[];
+  list(service?: string, limit?: number): DecisionRecord[];
+  /** RFC 3339: when the newest notification about the service that was decided arrived, if still in the history. */
+  lastNotificationAt(service: string): string | undefined;
 }

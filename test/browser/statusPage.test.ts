@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { uniqueName } from '../../harness/docker';
 import { fixtureFor, refired } from '../../harness/notifications';
-import { startAlertscale, type RunningAlertscale } from '../../harness/startAlertscale';
+import { waitFor } from '../../harness/polling';
+import { startAlertscaleBehindAlertmanager } from '../../harness/startAlertmanager';
 import { createTestService, removeOrphanedServices, removeTestServices } from '../../harness/swarmServices';
 
 /** Debian's chromium, installed by `npm run setup` (scripts/setup-test-env.sh): no browser is ever downloaded. */
@@ -15,7 +16,8 @@ const TOKEN = 'status-page-token';
 const HOSTILE = '<script>window.__pwned = 1; alert(1)</script>';
 
 const created: string[] = [];
-let alertscale: RunningAlertscale;
+let both: Awaited<ReturnType<typeof startAlertscaleBehindAlertmanager>>;
+let alertscale: { url: string };
 let browser: Browser;
 
 async function aService(labels: Record<string, string>, replicas = 1): Promise<string> {
@@ -34,6 +36,25 @@ async function notify(service: string, action: 'up' | 'down' = 'up'): Promise<{ 
   });
   expect(response.status).toBe(202);
   return ((await response.json()) as { decisions: Array<{ outcome: string }> }).decisions[0] as { outcome: string };
+}
+
+async function silence(service: string, alertname: string): Promise<void> {
+  const now = Date.now();
+  const response = await fetch(`${both.alertmanager.url}/api/v2/silences`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      matchers: [
+        { name: 'scale_service', value: service, isRegex: false, isEqual: true },
+        { name: 'alertname', value: alertname, isRegex: false, isEqual: true },
+      ],
+      startsAt: new Date(now).toISOString(),
+      endsAt: new Date(now + 3600_000).toISOString(),
+      createdBy: 'alertscale-test',
+      comment: 'status page test',
+    }),
+  });
+  expect(response.status).toBe(200);
 }
 
 /** Opens the page, failing on any console error, page error or dialog (an injected script would raise one). */
@@ -58,7 +79,8 @@ async function openStatusPage(path = '/'): Promise<{ page: Page; problems: strin
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`npm run setup\` (installs Debian's chromium)`);
   await removeOrphanedServices(PREFIX);
-  alertscale = await startAlertscale({ WEBHOOK_TOKEN: TOKEN, DOCKER_HOST: 'unix:///var/run/docker.sock', ALERTMANAGER_URL: 'http://127.0.0.1:9' });
+  both = await startAlertscaleBehindAlertmanager(TOKEN);
+  alertscale = both.alertscale;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -68,7 +90,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await alertscale?.stop();
+  await both?.stop();
   await removeTestServices(created);
 });
 
@@ -83,6 +105,16 @@ describe('the status page in a real Chromium', () => {
     expect(await notify(cooling)).toMatchObject({ outcome: 'cooldown' });
     expect(await notify(invalid)).toMatchObject({ outcome: 'invalid_policy' });
     expect(await notify(paused)).toMatchObject({ outcome: 'paused' });
+    // Alertmanager's view of the paused service: one alert silenced, one active.
+    await silence(paused, 'CpuHigh');
+    await both.alertmanager.postAlerts([
+      { labels: { alertname: 'CpuHigh', scale_service: paused, scale_action: 'up' } },
+      { labels: { alertname: 'LatencyHigh', scale_service: paused, scale_action: 'up' } },
+    ]);
+    await waitFor('Alertmanager to hold both alerts', async () => {
+      const alerts = (await (await fetch(`${both.alertmanager.url}/api/v2/alerts?filter=scale_service%3D%22${paused}%22`)).json()) as Array<{ status: { state: string } }>;
+      return alerts.length === 2 && alerts.some((alert) => alert.status.state === 'suppressed') ? true : undefined;
+    });
 
     const { page, problems } = await openStatusPage(`/?outcome=`);
     const row = (name: string) => page.locator(`tr[data-service="${name}"]`);
@@ -90,7 +122,9 @@ describe('the status page in a real Chromium', () => {
     await expect(row(cooling).innerText()).resolves.toMatch(/up in (9|10) min/);
     await expect(row(invalid).innerText()).resolves.toContain(`invalid_policy: label alertscale.max="${HOSTILE}"`);
     await expect(row(paused).innerText()).resolves.toMatch(/paused/);
-    await expect(row(scaled).locator('a', { hasText: 'silences' }).getAttribute('href')).resolves.toContain('http://127.0.0.1:9/#/silences?filter=');
+    await expect(row(paused).locator('.alert.silenced').innerText()).resolves.toBe('CpuHigh (silenced)');
+    await expect(row(paused).locator('.alert.active').innerText()).resolves.toBe('LatencyHigh');
+    await expect(row(scaled).locator('a', { hasText: 'silences' }).getAttribute('href')).resolves.toContain(`${both.alertmanager.url}/#/silences?filter=`);
     const decisions = await page.locator('table.decisions tbody').innerText();
     expect(decisions).toMatch(new RegExp(`${cooling}\\s+up\\s+cooldown\\s+2 → 3\\s+cooldown: next up allowed at`));
     expect(decisions).toMatch(new RegExp(`${paused}\\s+up\\s+paused[\\s\\S]*alertscale.paused=true`));

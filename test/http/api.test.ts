@@ -44,6 +44,20 @@ describe('read API and health', () => {
     expect(response.body.message).toMatch(/no Swarm service named "nope"/);
   });
 
+  test('when asking about a name that is not a service but close to one, then 404 names the closest', async () => {
+    const { app } = await setUp();
+    const response = await request(app).get('/api/v1/services/api');
+    expect(response.status).toBe(404);
+    expect(response.body.message).toMatch(/closest existing service: "shop_api"/);
+  });
+
+  test('when a single instance (no AMQP_URL) answers, then it says its recent decisions are its own since start', async () => {
+    const { app } = await setUp();
+    const response = await request(app).get('/api/v1/services/shop_worker');
+    expect(response.body.recentDecisionsFrom).toMatch(/^this process only/);
+    expect(response.body).not.toHaveProperty('alertmanager');
+  });
+
   test('when listing decisions, then newest first', async () => {
     const { app } = await setUp();
     await request(app).post('/webhook').set('Authorization', `Bearer ${TEST_TOKEN}`).send(loadFixture('firing-two-alerts-same-service'));

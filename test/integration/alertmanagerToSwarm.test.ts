@@ -1,8 +1,8 @@
 import { openAlertscaleDocker, type AlertscaleDocker } from '../../harness/alertscaleDocker';
 import { inspectService } from '../../harness/docker';
-import { findFreePort, waitFor } from '../../harness/polling';
-import { startAlertmanager, type RunningAlertmanager } from '../../harness/startAlertmanager';
-import { startAlertscale, type RunningAlertscale } from '../../harness/startAlertscale';
+import { waitFor } from '../../harness/polling';
+import { startAlertscaleBehindAlertmanager, type RunningAlertmanager } from '../../harness/startAlertmanager';
+import type { RunningAlertscale } from '../../harness/startAlertscale';
 import { useTestServices } from '../support/useTestServices';
 
 const PREFIX = 'asit-am';
@@ -11,17 +11,15 @@ const services = useTestServices(PREFIX);
 let alertmanager: RunningAlertmanager | undefined;
 let alertscale: RunningAlertscale | undefined;
 let alertscaleDocker: AlertscaleDocker | undefined;
+let stopBoth: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  const port = await findFreePort();
-  alertmanager = await startAlertmanager(`http://127.0.0.1:${port}/webhook`, TOKEN);
   alertscaleDocker = await openAlertscaleDocker();
-  alertscale = await startAlertscale({ PORT: String(port), WEBHOOK_TOKEN: TOKEN, ALERTMANAGER_URL: alertmanager.url, ...alertscaleDocker.env });
+  ({ alertmanager, alertscale, stop: stopBoth } = await startAlertscaleBehindAlertmanager(TOKEN, { env: alertscaleDocker.env }));
 });
 
 afterAll(async () => {
-  await alertscale?.stop();
-  await alertmanager?.stop();
+  await stopBoth?.();
   await alertscaleDocker?.close();
 });
 

@@ -1,5 +1,6 @@
 import { TransientError, VersionConflictError } from '../../src/app/errors';
 import type { InspectedService, SwarmGateway } from '../../src/app/ports';
+import { pickClosestNames } from '../../src/domain/pickClosestNames';
 import type { ServiceState } from '../../src/domain/types';
 
 /** An in-memory Swarm with Docker's optimistic concurrency, for the pure-ish use case tests. */
@@ -49,6 +50,11 @@ export class FakeSwarm implements SwarmGateway {
   async listEnabledServices(): Promise<ServiceState[]> {
     this.failIfDown('list');
     return [...this.services.values()].filter((service) => service.labels['alertscale.enabled'] === 'true');
+  }
+
+  async findClosestServiceNames(name: string): Promise<string[]> {
+    this.failIfDown('list');
+    return pickClosestNames(name, [...this.services.keys()]);
   }
 
   async ping(): Promise<void> {

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type winston from 'winston';
-import type { DecisionEventPublisher, DecisionRecorder } from '../../app/ports';
+import type { DecisionEventPublisher, DecisionRecord, DecisionRecorder } from '../../app/ports';
 import { UNKNOWN_SERVICE } from '../../domain/planNotification';
 import { hasUnverifiedServiceName } from '../../domain/unverifiedName';
 import type { Decision } from '../../domain/types';
@@ -30,9 +31,10 @@ export function createDecisionRecorder(deps: RecorderDeps): DecisionRecorder {
         const seconds = (deps.now() - Date.parse(receivedAt)) / 1000;
         if (Number.isFinite(seconds) && seconds >= 0) deps.metrics.decisionDuration.observe(seconds);
       }
-      deps.recent.add(decision);
+      const record: DecisionRecord = { ...decision, id: randomUUID(), ...(receivedAt ? { receivedAt } : {}) };
+      deps.recent.add(record);
       if (deps.events) {
-        await deps.events.publish(decision).catch((error: Error) => {
+        await deps.events.publish(record).catch((error: Error) => {
           deps.logger.warn(`decision event not published: ${error.message}`, { event: 'event_publish_failed', service: decision.service });
         });
       }

@@ -6,7 +6,7 @@ import { formatRelative } from './formatRelative';
 import { STATUS_PAGE_STYLE } from './statusPageStyle';
 import { ALERT_LABEL } from '../../domain/alertContract';
 
-export type AlertState = 'active' | 'silenced' | 'inhibited';
+export type AlertState = 'active' | 'silenced' | 'inhibited' | 'unprocessed';
 
 export interface StatusPageInput {
   services: ServiceDescription[];
@@ -22,6 +22,8 @@ export interface StatusPageInput {
   refreshSeconds: number;
   /** Why the services could not be listed (Docker unreachable): the decisions are still shown. */
   servicesError?: string;
+  /** Why Alertmanager's view of the alerts is missing. */
+  alertsError?: string;
 }
 
 const CATEGORY_LABEL: Record<OutcomeCategory, string> = { scaled: 'scaled', held_back: 'held back', refused: 'refused', error: 'error' };
@@ -140,7 +142,7 @@ export function renderStatusPage(input: StatusPageInput): string {
 <header><h1>alertscale</h1><span class="muted">refreshes every ${input.refreshSeconds} s · <time datetime="${new Date(input.nowMs).toISOString()}">${html(new Date(input.nowMs).toISOString().replace(/\.\d{3}Z$/, 'Z'))}</time></span>
 ${input.dryRun ? '<p class="banner dry">DRY_RUN is on: decisions are recorded, nothing is applied.</p>' : ''}</header>
 <main>
-<section><h2>Services (${services.length} opted in)</h2>${input.servicesError ? `<p class="banner error">Could not list services: ${html(input.servicesError)}</p>` : ''}
+<section><h2>Services (${services.length} opted in)</h2>${input.servicesError ? `<p class="banner error">Could not list services: ${html(input.servicesError)}</p>` : ''}${input.alertsError ? `<p class="banner">Could not ask for the scale alerts: ${html(input.alertsError)}</p>` : ''}
 <div class="scroll"><table class="services"><thead><tr><th>service</th><th>replicas (min – max)</th><th>last change</th><th>next allowed</th></tr></thead>
 <tbody>${services.length === 0 ? '<tr><td colspan="4" class="muted">No service carries alertscale.enabled=true.</td></tr>' : services.map((service) => renderServiceRow(service, input)).join('\n')}</tbody></table></div></section>
 <section><h2>Recent decisions (${decisions.length})</h2>${renderFilters(input)}

@@ -42,3 +42,42 @@ describe('recent decisions', () => {
     expect(recent.list('typo_service').map((decision) => decision.outcome)).toEqual(['not_found']);
   });
 });
+
+describe('recent decisions heard from other instances', () => {
+  test('when a decision with the same id is added again (an instance hears its own event), then it is kept once', () => {
+    const recent = createRecentDecisions();
+    const decision = { ...aDecision('shop_api'), id: 'd1' };
+    recent.add(decision);
+    recent.add({ ...decision });
+    expect(recent.list('shop_api')).toHaveLength(1);
+    expect(recent.list()).toHaveLength(1);
+  });
+
+  test('when two decisions are alike in every field but their ids (duplicates in the same millisecond), then both are kept', () => {
+    const recent = createRecentDecisions();
+    const decision = aDecision('shop_api', 'duplicate');
+    recent.add({ ...decision, id: 'd1' });
+    recent.add({ ...decision, id: 'd2' });
+    recent.add({ ...decision });
+    expect(recent.list('shop_api')).toHaveLength(3);
+  });
+
+  test('when an older decision arrives after a newer one (a replay), then both lists stay newest first', () => {
+    const recent = createRecentDecisions();
+    const older = aDecision('shop_api', 'scaled');
+    const newer = aDecision('shop_api', 'cooldown');
+    recent.add(newer);
+    recent.add(older);
+    expect(recent.list().map((decision) => decision.outcome)).toEqual(['cooldown', 'scaled']);
+    expect(recent.list('shop_api').map((decision) => decision.outcome)).toEqual(['cooldown', 'scaled']);
+  });
+
+  test('when decisions carry receivedAt, then the last notification is the newest of them', () => {
+    const recent = createRecentDecisions();
+    recent.add({ ...aDecision('shop_api'), receivedAt: '2026-12-01T09:00:00.000Z' });
+    recent.add({ ...aDecision('shop_api'), receivedAt: '2026-12-01T09:05:00.000Z' });
+    recent.add(aDecision('shop_api'));
+    expect(recent.lastNotificationAt('shop_api')).toBe('2026-12-01T09:05:00.000Z');
+    expect(recent.lastNotificationAt('other')).toBeUndefined();
+  });
+});

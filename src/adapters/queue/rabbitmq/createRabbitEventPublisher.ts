@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel, ChannelModel } from 'amqplib';
 import type winston from 'winston';
-import type { DecisionEventPublisher } from '../../../app/ports';
+import type { DecisionEventPublisher, DecisionRecord } from '../../../app/ports';
 import type { Decision } from '../../../domain/types';
+import { closeChannelThenConnection } from './closeChannelThenConnection';
 import { BrokerConnection, describeError, type ReconnectOptions } from './brokerConnection';
 import { declareEventsExchange, DEFAULT_EVENTS_EXCHANGE } from './topology';
 
@@ -103,7 +104,7 @@ export function createRabbitEventPublisher(options: RabbitEventPublisherOptions)
   }
 
   return {
-    async publish(decision: Decision): Promise<void> {
+    async publish(decision: DecisionRecord): Promise<void> {
       const target = current;
       if (closing) return drop(decision, 'event publisher closed');
       if (!target) return drop(decision, connection.status() ?? 'no channel');
@@ -114,7 +115,7 @@ export function createRabbitEventPublisher(options: RabbitEventPublisherOptions)
           contentType: 'application/json',
           type: DECISION_EVENT_TYPE,
           appId: 'alertscale',
-          messageId: randomUUID(),
+          messageId: decision.id ?? randomUUID(),
           timestamp: Math.floor(Date.now() / 1000),
         });
         if (!ok) saturated = true;
@@ -136,8 +137,7 @@ export function createRabbitEventPublisher(options: RabbitEventPublisherOptions)
       closing = true;
       const target = current;
       current = undefined;
-      if (target) await target.channel.close().catch(() => undefined);
-      await connection.close();
+      await closeChannelThenConnection(target?.channel, connection);
     },
   };
 }

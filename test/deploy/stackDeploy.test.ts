@@ -1,0 +1,337 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildAppImage, buildStandinImages } from '../support/buildStackImages';
+import { sleep, waitFor } from '../../harness/polling';
+import { assertSwarmManager, containerHealth, desiredReplicas, listTasks } from '../../harness/docker';
+import { PrometheusApi } from '../../harness/prometheusApi';
+import { copyCheckout, createSecret, dockerCli, editCheckoutFile, findStaleStacks, isEmpty, listStackObjects, newStackName, pickHostPorts, removeStack, STACK_PREFIX } from '../support/deployedStack';
+import { REPO_ROOT } from '../../harness/repoRoot';
+
+/**
+ * stack.yml deployed as a user deploys it, on this machine's single-node Swarm:
+ *   docker stack deploy --resolve-image never -c stack.yml -c deploy/standins/stack.standins.yml <stack>
+ * The override (read it) swaps the images for stand-ins built from Debian's
+ * packages, uses dnsrr and host-mode ports (no IPVS here), names the external
+ * secrets, and leaves out the two services Debian does not package:
+ *   - Grafana: no Debian package (Grafana Labs ships its own apt repository, not Debian);
+ *   - cAdvisor: no Debian package; its CPU metrics feed rules/cpu.rules.yml only.
+ * They are deployed with 0 replicas, never faked. Everything else is the shipped
+ * file. The test talks only to 127.0.0.1 (the host-mode ports) and to Docker;
+ * the stack's containers talk to each other on its own overlay networks.
+ *
+ * Bounds: images are built (or found cached) first; the stack converges within
+ * CONVERGE_MS, the worker is scaled up within SCALE_UP_MS of convergence and down
+ * within SCALE_DOWN_MS of the redeploy with shortened timings.
+ */
+const CONVERGE_MS = 240_000;
+const SCALE_UP_MS = 360_000;
+// The redeploy restarts RabbitMQ and Prometheus together: the old RabbitMQ's last
+// queue figures stay visible for Prometheus' 5-minute lookback (no staleness
+// markers across a Prometheus restart), which holds the scale-down back that long.
+const SCALE_DOWN_MS = 600_000;
+/** A stack of this prefix named longer ago than this is a leftover, never a run going on in parallel. */
+const STALE_AFTER_MS = 45 * 60_000;
+
+const LEFT_OUT = ['grafana', 'cadvisor'];
+const RUNNING = ['alertscale', 'docker-guard', 'docker-sd-guard', 'rabbitmq', 'prometheus', 'alertmanager', 'node-exporter', 'producer', 'worker', 'api', 'edge'];
+const SHIPPED_RULE_FILES = fs
+  .readdirSync(path.join(REPO_ROOT, 'rules'))
+  .filter((file) => file.endsWith('.rules.yml'))
+  .sort();
+
+const secret = (): string => randomBytes(24).toString('hex');
+
+describe('stack.yml on a real Swarm with stand-in images', () => {
+  const stack = newStackName();
+  const service = (name: string): string => `${stack}_${name}`;
+  const rabbitmqPassword = secret();
+  const workloadPassword = secret();
+  const adminPassword = secret();
+  const token = secret();
+  let checkout = '';
+  let env: NodeJS.ProcessEnv = {};
+  let ports = { prometheus: 0, alertmanager: 0, rabbitmq: 0, grafana: 0, edge: 0 };
+  let prometheus: PrometheusApi;
+  let deployedAt = 0;
+  let expectedImages: Record<string, string | undefined> = {};
+  let peakReplicas = 0;
+  /** The shell commands this run executed, printed at the end: README's deploy section shows them. */
+  const commands: string[] = [];
+
+  const deploy = async (extraEnv: Record<string, string>): Promise<void> => {
+    const deployEnv = { ...env, ...extraEnv };
+    commands.push(
+      `${Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`).join(' ')} docker stack deploy --resolve-image never -c stack.yml -c deploy/standins/stack.standins.yml ${stack}`,
+    );
+    await dockerCli(['stack', 'deploy', '--resolve-image', 'never', '-c', 'stack.yml', '-c', 'deploy/standins/stack.standins.yml', stack], {
+      cwd: checkout,
+      env: deployEnv,
+      timeoutMs: 180_000,
+    });
+  };
+
+  const runningContainer = async (name: string): Promise<string> => {
+    const ids = (await dockerCli(['ps', '-q', '--filter', `label=com.docker.swarm.service.name=${service(name)}`, '--filter', 'status=running'])).split('\n').filter(Boolean);
+    if (!ids[0]) throw new Error(`no running container of ${service(name)}`);
+    return ids[0];
+  };
+
+  const exec = async (name: string, args: string[]): Promise<{ code: number; out: string }> => {
+    const container = await runningContainer(name);
+    return dockerCli(['exec', container, ...args]).then(
+      (out) => ({ code: 0, out }),
+      (err: Error) => ({ code: 1, out: err.message }),
+    );
+  };
+
+  const workerReplicas = async (): Promise<number> => (await desiredReplicas(service('worker'))) ?? 0;
+
+  beforeAll(async () => {
+    await assertSwarmManager();
+    // A rerun on a machine with leftovers: plant one, as a killed run would
+    // leave it, and clear every stale stack of this test's prefix.
+    const stale = newStackName(Date.now() - STALE_AFTER_MS - 60_000);
+    await createSecret(`${stale}_webhook_token`, 'left over');
+    await dockerCli(['network', 'create', '--driver', 'overlay', '--label', `com.docker.stack.namespace=${stale}`, `${stale}_monitoring`]);
+    for (const leftover of await findStaleStacks(STALE_AFTER_MS)) await removeStack(leftover);
+    expect(isEmpty(await listStackObjects(stale))).toBe(true);
+
+    const standins = await buildStandinImages();
+    const appImage = await buildAppImage();
+    expectedImages = {
+      alertscale: appImage, producer: appImage, worker: appImage, api: appImage, edge: standins.haproxy,
+      'docker-guard': appImage, 'docker-sd-guard': appImage, rabbitmq: standins.rabbitmq, prometheus: standins.prometheus,
+      alertmanager: standins.alertmanager, 'node-exporter': standins['node-exporter'],
+    };
+    const [prometheusPort, alertmanagerPort, rabbitmqPort, grafanaPort, edgePort] = await pickHostPorts(5);
+    ports = { prometheus: prometheusPort!, alertmanager: alertmanagerPort!, rabbitmq: rabbitmqPort!, grafana: grafanaPort!, edge: edgePort! };
+    prometheus = new PrometheusApi(`http://127.0.0.1:${ports.prometheus}`);
+
+    checkout = copyCheckout();
+    // The stack is not named `alertscale`: map the demo queue (and the CPU rows)
+    // to this stack's worker, as docs/deploy.md tells a user to.
+    editCheckoutFile(checkout, 'rules/tuning.rules.yml', 'alertscale_worker', service('worker'));
+    editCheckoutFile(checkout, 'rules/tuning.rules.yml', 'alertscale_api', service('api'));
+    await createSecret(`${stack}_webhook_token`, token);
+    await createSecret(`${stack}_grafana_admin_password`, secret());
+    commands.push(
+      `scripts/build-standin-images.sh`,
+      `DOCKER_BUILDKIT=1 docker build --network host --build-arg NODE_IMAGE=alertscale-local/node:20 --secret id=ca,src=/etc/ssl/certs/ca-certificates.crt -t ${appImage} .`,
+      `sed -i "s/alertscale_worker/${service('worker')}/; s/alertscale_api/${service('api')}/" rules/tuning.rules.yml`,
+      `openssl rand -hex 32 | docker secret create ${stack}_webhook_token -`,
+      `openssl rand -hex 12 | docker secret create ${stack}_grafana_admin_password -`,
+    );
+    env = {
+      ...process.env,
+      ALERTSCALE_IMAGE: appImage,
+      RABBITMQ_PASSWORD: rabbitmqPassword,
+      RABBITMQ_WORKLOAD_PASSWORD: workloadPassword,
+      RABBITMQ_ADMIN_PASSWORD: adminPassword,
+      STANDIN_HAPROXY_IMAGE: standins.haproxy,
+      EDGE_PORT: String(ports.edge),
+      DOCKER_GID: String(fs.statSync('/var/run/docker.sock').gid),
+      STANDIN_RABBITMQ_IMAGE: standins.rabbitmq,
+      STANDIN_PROMETHEUS_IMAGE: standins.prometheus,
+      STANDIN_ALERTMANAGER_IMAGE: standins.alertmanager,
+      STANDIN_NODE_EXPORTER_IMAGE: standins['node-exporter'],
+      PROMETHEUS_PORT: String(ports.prometheus),
+      ALERTMANAGER_PORT: String(ports.alertmanager),
+      RABBITMQ_MANAGEMENT_PORT: String(ports.rabbitmq),
+      GRAFANA_PORT: String(ports.grafana),
+      WEBHOOK_TOKEN_SECRET: `${stack}_webhook_token`,
+      GRAFANA_PASSWORD_SECRET: `${stack}_grafana_admin_password`,
+    } as NodeJS.ProcessEnv;
+    await deploy({ CONFIG_VERSION: `${stack}-1` });
+    deployedAt = Date.now();
+  }, 1_500_000);
+
+  afterAll(async () => {
+    await removeStack(stack);
+    if (checkout) fs.rmSync(checkout, { recursive: true, force: true });
+    process.stdout.write(`[stackDeploy] commands run:\n${commands.map((c) => `  ${c}`).join('\n')}\n`);
+  }, 240_000);
+
+  it(`when deployed, then every service converges with all tasks running and healthy within ${CONVERGE_MS / 1000} s, and the left-out ones run nothing`, async () => {
+    const converged = async (): Promise<boolean> => {
+      for (const name of RUNNING) {
+        const tasks = (await listTasks(service(name))).filter((task) => task.desiredState === 'running');
+        const wanted = (await desiredReplicas(service(name))) ?? 1; // global services: one node here
+        const running = tasks.filter((task) => task.state === 'running' && task.containerId);
+        if (running.length !== wanted || tasks.length !== wanted) return false;
+        for (const task of running) if ((await containerHealth(task.containerId!)) !== 'healthy') return false;
+      }
+      return true;
+    };
+    await waitFor('every service to run healthy tasks', converged, CONVERGE_MS, 3000);
+    const images = await Promise.all(RUNNING.map(async (name) => (await dockerCli(['service', 'inspect', service(name), '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}'])).trim()));
+    expect(images).toEqual(RUNNING.map((name) => expectedImages[name]));
+    process.stdout.write(`[stackDeploy] converged ${Math.round((Date.now() - deployedAt) / 1000)} s after deploy\n`);
+    for (const name of LEFT_OUT) {
+      expect({ name, replicas: await desiredReplicas(service(name)) }).toEqual({ name, replicas: 0 });
+      expect((await listTasks(service(name))).filter((task) => task.desiredState === 'running')).toEqual([]);
+    }
+  }, CONVERGE_MS + 30_000);
+
+  it('when deployed, then nothing is published through the routing mesh and the UIs answer on their host-mode ports on 127.0.0.1', async () => {
+    const specs = (await dockerCli(['service', 'inspect', ...[...RUNNING, ...LEFT_OUT].map(service), '--format', '{{json .Spec.EndpointSpec}}']))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { Mode?: string; Ports?: Array<{ PublishMode?: string }> });
+    expect(specs.map((spec) => spec.Mode)).toEqual([...RUNNING, ...LEFT_OUT].map(() => 'dnsrr'));
+    expect(specs.flatMap((spec) => spec.Ports ?? []).map((port) => port.PublishMode)).toEqual(['host', 'host', 'host', 'host', 'host']);
+    expect((await fetch(`http://127.0.0.1:${ports.prometheus}/-/ready`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${ports.alertmanager}/-/ready`)).status).toBe(200);
+  });
+
+  it('when deployed, then RabbitMQ has the users of its definitions (admin for the UI, guest refused), the management and Prometheus plugins, and the demo queue with its consumer', async () => {
+    const auth = `Basic ${Buffer.from(`admin:${adminPassword}`).toString('base64')}`;
+    const whoami = await fetch(`http://127.0.0.1:${ports.rabbitmq}/api/whoami`, { headers: { authorization: auth } });
+    expect(whoami.status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${ports.rabbitmq}/api/whoami`, { headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` } })).status).toBe(401);
+    const queue = await waitFor('queue demo.jobs with a consumer', async () => {
+      const res = await fetch(`http://127.0.0.1:${ports.rabbitmq}/api/queues/%2F/demo.jobs`, { headers: { authorization: auth } });
+      const body = res.ok ? ((await res.json()) as { durable: boolean; consumers: number }) : undefined;
+      return body && body.consumers >= 1 ? body : undefined;
+    }, 60_000, 2000);
+    expect(queue.durable).toBe(true);
+    const plugins = await exec('rabbitmq', ['rabbitmq-plugins', '-q', 'list', '-e', '-m']);
+    expect(plugins.out.split('\n').filter(Boolean).sort()).toEqual(expect.arrayContaining(['rabbitmq_management', 'rabbitmq_prometheus']));
+  }, 90_000);
+
+  it('when deployed, then Prometheus discovers alertscale, RabbitMQ, the workload and node-exporter through Swarm service discovery and scrapes every one', async () => {
+    const expected = [
+      ['alertscale', 'alertscale', 2],
+      ['rabbitmq-queues', 'rabbitmq', 1],
+      ['rabbitmq', 'rabbitmq', 1],
+      [service('producer'), 'producer', 1],
+      [service('worker'), 'worker', 1],
+      [service('node-exporter'), 'node-exporter', 1],
+      [service('alertmanager'), 'alertmanager', 1],
+    ] as const;
+    const summary = async (): Promise<string[]> => {
+      const ours = (await prometheus.activeTargets()).filter((target) => target.discoveredLabels.__meta_dockerswarm_service_name?.startsWith(`${stack}_`));
+      return expected.map(([job, name, count]) => {
+        const targets = ours.filter((target) => target.labels.job === job && target.discoveredLabels.__meta_dockerswarm_service_name === service(name));
+        const up = targets.filter((target) => target.health === 'up').length;
+        return `${job}/${name}: ${up}/${targets.length} up${up < targets.length ? ` (${targets.map((t) => t.lastError).filter(Boolean).join('; ')})` : ''}, want ${count}`;
+      });
+    };
+    const allUp = async (): Promise<boolean> =>
+      (await summary()).every((line) => {
+        const match = /: (\d+)\/(\d+) up.*, want (\d+)$/.exec(line);
+        return match !== null && match[1] === match[3] && match[2] === match[3];
+      });
+    await waitFor('every discovered target to be up', allUp, 120_000, 3000).catch(async (err: Error) => {
+      throw new Error(`${err.message}\n${(await summary()).join('\n')}`);
+    });
+    const service_ = (await prometheus.samples(`up{job="${service('worker')}"}`))[0]?.metric.service;
+    expect(service_).toBe(service('worker'));
+  }, 150_000);
+
+  it('when deployed, then every shipped rule file is loaded from its Swarm config and evaluates without error, and Alertmanager is the alerting target', async () => {
+    const groups = await waitFor('every rule to have been evaluated', async () => {
+      const loaded = await prometheus.groups();
+      return loaded.length > 0 && loaded.every((group) => group.rules.every((rule) => rule.health !== 'unknown')) ? loaded : undefined;
+    }, 90_000, 3000);
+    expect([...new Set(groups.map((group) => path.basename(group.file)))].sort()).toEqual(SHIPPED_RULE_FILES);
+    const broken = groups.flatMap((group) => group.rules.filter((rule) => rule.health !== 'ok').map((rule) => `${group.file}: ${rule.name}: ${rule.lastError}`));
+    expect(broken).toEqual([]);
+    expect(await prometheus.activeAlertmanagers()).toEqual(['http://alertmanager:9093/api/v2/alerts']);
+  }, 120_000);
+
+  it('when the Watchdog fires, then Alertmanager delivers it to alertscale by service name with the secret token, and a peer with a wrong or no token is refused', async () => {
+    const amMetric = async (name: string): Promise<number> => {
+      const text = await (await fetch(`http://127.0.0.1:${ports.alertmanager}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes('integration="webhook"'));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    await waitFor('a webhook notification from Alertmanager', async () => (await amMetric('alertmanager_notifications_total')) >= 1, 120_000, 3000);
+    expect(await amMetric('alertmanager_notifications_failed_total')).toBe(0);
+    await waitFor('alertscale to have answered 2xx to Alertmanager', async () => {
+      const samples = await prometheus.samples('sum(alertscale_webhook_requests_total{code=~"2.."})');
+      return Number(samples[0]?.value[1] ?? 0) >= 1;
+    }, 90_000, 3000);
+
+    const post = (header: string[]): string[] => [
+      'wget', '-q', '-O', '-', ...header, '--header', 'Content-Type: application/json',
+      '--post-data', '{"version":"4","status":"firing","receiver":"alertscale","groupKey":"x","alerts":[]}', 'http://alertscale:8080/webhook',
+    ];
+    const wrong = await exec('alertmanager', post(['--header', 'Authorization: Bearer not-the-token']));
+    expect(wrong).toEqual({ code: 1, out: expect.stringContaining('401') });
+    const none = await exec('alertmanager', post([]));
+    expect(none).toEqual({ code: 1, out: expect.stringContaining('401') });
+  }, 240_000);
+
+  it('when alertscale and Prometheus call Docker, then neither has the socket and each goes through its guard, which refuses what docs/deploy.md says it refuses', async () => {
+    for (const name of ['alertscale', 'prometheus']) {
+      const spec = JSON.parse(await dockerCli(['service', 'inspect', service(name), '--format', '{{json .Spec.TaskTemplate.ContainerSpec}}'])) as { Mounts?: Array<{ Source?: string }> };
+      expect({ name, socket: (spec.Mounts ?? []).filter((mount) => mount.Source === '/var/run/docker.sock') }).toEqual({ name, socket: [] });
+    }
+
+    const allowed: Array<[string, string]> = [['GET', '/_ping'], ['GET', '/version'], ['GET', '/services'], ['GET', `/v1.41/services/${service('worker')}`]];
+    const refused: Array<[string, string]> = [
+      ['GET', '/v1.41/containers/json'], ['POST', '/v1.41/containers/create'], ['POST', '/v1.41/containers/x/exec'], ['POST', '/v1.41/exec/x/start'],
+      ['POST', '/v1.41/services/create'], ['GET', '/v1.41/images/json'], ['GET', '/v1.41/volumes'], ['GET', '/v1.41/networks'], ['GET', '/v1.41/nodes'],
+      ['GET', '/v1.41/tasks'], ['GET', '/v1.41/secrets'], ['GET', '/v1.41/configs'], ['GET', '/v1.41/swarm'], ['POST', '/v1.41/swarm/leave'],
+      ['GET', '/v1.41/info'], ['GET', '/v1.41/system/df'], ['GET', '/v1.41/events'],
+    ];
+    const script =
+      "const fs=require('fs');const c=JSON.parse(process.argv[1]);" +
+      "Promise.all(c.map(([m,p])=>fetch('http://docker-guard:2375'+p,{method:m,signal:AbortSignal.timeout(5000)}).then(r=>r.status,e=>String(e))))" +
+      ".then(s=>console.log(JSON.stringify({socket:fs.existsSync('/var/run/docker.sock'),statuses:s})))";
+    const result = await exec('alertscale', ['node', '-e', script, JSON.stringify([...allowed, ...refused])]);
+    expect(result.code).toBe(0);
+    const { socket, statuses } = JSON.parse(result.out) as { socket: boolean; statuses: Array<number | string> };
+    expect(socket).toBe(false);
+    const labelled = [...allowed, ...refused].map(([method, p], i) => `${method} ${p} ${statuses[i]}`);
+    expect(labelled).toEqual([...allowed.map(([m, p]) => `${m} ${p} 200`), ...refused.map(([m, p]) => `${m} ${p} 403`)]);
+
+    // Prometheus' read-only guard: what service discovery reads, and nothing that changes or exposes more.
+    const fromPrometheus = async (p: string): Promise<string> =>
+      (await exec('prometheus', ['wget', '-q', '-O', '/dev/null', `http://docker-sd-guard:2375${p}`])).code === 0 ? `${p} ok` : `${p} refused`;
+    expect(await Promise.all(['/v1.41/services', '/v1.41/tasks', '/v1.41/containers/json', '/v1.41/secrets'].map(fromPrometheus))).toEqual([
+      '/v1.41/services ok', '/v1.41/tasks ok', '/v1.41/containers/json refused', '/v1.41/secrets refused',
+    ]);
+  }, 60_000);
+
+  it('when the demo producer outpaces one worker, then the chain inside the stack scales the worker up', async () => {
+    peakReplicas = await waitFor('the worker to be scaled up', async () => {
+      const replicas = await workerReplicas();
+      return replicas > 1 ? replicas : undefined;
+    }, SCALE_UP_MS, 5000);
+    const labels = JSON.parse(await dockerCli(['service', 'inspect', service('worker'), '--format', '{{json .Spec.Labels}}'])) as Record<string, string>;
+    expect(Object.keys(labels).some((key) => key.startsWith('alertscale.state.'))).toBe(true);
+    // Step scaling may go on: settle on what it reaches, with the tasks running.
+    await sleep(20_000);
+    peakReplicas = await workerReplicas();
+    await waitFor('the new worker tasks to run', async () => (await listTasks(service('worker'))).filter((t) => t.desiredState === 'running' && t.state === 'running').length === peakReplicas, 120_000, 3000);
+    process.stdout.write(`[stackDeploy] worker scaled to ${peakReplicas} ${Math.round((Date.now() - deployedAt) / 1000)} s after deploy\n`);
+  }, SCALE_UP_MS + 180_000);
+
+  it('when redeployed with shortened scale-down timings as a second config version, then the chain scales the worker back down', async () => {
+    expect(peakReplicas).toBeGreaterThan(1);
+    // What a user does (docs/deploy.md): edit the rule file and the service's
+    // cooldown, bump CONFIG_VERSION, keep the current replicas.
+    editCheckoutFile(checkout, 'rules/idle.rules.yml', /for: 15m/g, 'for: 1m');
+    editCheckoutFile(checkout, 'rules/idle.rules.yml', /keep_firing_for: 10m/g, 'keep_firing_for: 1m');
+    editCheckoutFile(checkout, 'stack.yml', 'alertscale.cooldown.down: "5m"', 'alertscale.cooldown.down: "30s"');
+    const current = await workerReplicas();
+    const redeployedAt = Date.now();
+    await deploy({ CONFIG_VERSION: `${stack}-2`, WORKER_REPLICAS: String(current) });
+    expect(await workerReplicas()).toBe(current);
+    const scaledDown = await waitFor('the worker to be scaled down', async () => {
+      const replicas = await workerReplicas();
+      return replicas < current ? replicas : undefined;
+    }, SCALE_DOWN_MS, 5000);
+    process.stdout.write(`[stackDeploy] worker scaled down ${current} -> ${scaledDown} ${Math.round((Date.now() - redeployedAt) / 1000)} s after the redeploy\n`);
+    expect(scaledDown).toBeGreaterThanOrEqual(1);
+  }, SCALE_DOWN_MS + 240_000);
+
+  it('when the stack is removed, then no service, config, secret, network or volume of it is left', async () => {
+    commands.push(`docker stack rm ${stack}`, `docker secret rm ${stack}_webhook_token ${stack}_grafana_admin_password`, `docker volume rm $(docker volume ls -q --filter label=com.docker.stack.namespace=${stack})`);
+    const left = await removeStack(stack);
+    expect(left).toEqual({ services: [], configs: [], secrets: [], networks: [], volumes: [] });
+    expect(stack.startsWith(`${STACK_PREFIX}-`)).toBe(true);
+  }, 240_000);
+});
