@@ -18,7 +18,12 @@ export interface ApiDeps {
   historySource?: string;
 }
 
-async function askAlertmanager(source: ScaleAlertSource, name: string, lastNotificationAt: string | undefined, nowMs: number): Promise<AlertmanagerView | { url: string; error: string }> {
+async function askAlertmanager(
+  source: ScaleAlertSource,
+  name: string,
+  lastNotificationAt: string | undefined,
+  nowMs: number,
+): Promise<AlertmanagerView | { url: string; error: string }> {
   try {
     return explainScaleAlerts(source.url, await source.listScaleAlerts(name), lastNotificationAt, nowMs);
   } catch (error) {

@@ -10,7 +10,7 @@ import { inspectService, uniqueName } from '../../harness/docker';
 import { waitFor } from '../../harness/polling';
 
 /** The shipped capacity-first rule: an up (or to) alert inhibits the service's down alerts. */
-const UP_INHIBITS_DOWN = ['inhibit_rules:', "- source_matchers: ['scale_action=~\"up|to\"']", "  target_matchers: ['scale_action=\"down\"']", '  equal: [scale_service]'];
+const UP_INHIBITS_DOWN = ['inhibit_rules:', '- source_matchers: [\'scale_action=~"up|to"\']', '  target_matchers: [\'scale_action="down"\']', '  equal: [scale_service]'];
 const created: string[] = [];
 let both: Awaited<ReturnType<typeof startAlertscaleBehindAlertmanager>> | undefined;
 const alertmanagerUrl = () => both?.alertmanager.url ?? '';
@@ -71,7 +71,9 @@ describe('the service API with ALERTMANAGER_URL', () => {
     };
     expect(body.alertmanager.url).toBe(alertmanagerUrl());
     expect(body.alertmanager.active.map((alert) => alert.alertname)).toEqual(['LatencyHigh']);
-    expect(body.alertmanager.silenced).toEqual([expect.objectContaining({ alertname: 'CpuHigh', silencedBy: [expect.objectContaining({ id: silenceId, comment: 'load test, do not scale' })] })]);
+    expect(body.alertmanager.silenced).toEqual([
+      expect.objectContaining({ alertname: 'CpuHigh', silencedBy: [expect.objectContaining({ id: silenceId, comment: 'load test, do not scale' })] }),
+    ]);
     // Alertmanager names one inhibiting alert, either up alert (a silenced one inhibits too).
     expect(body.alertmanager.inhibited).toEqual([expect.objectContaining({ alertname: 'IdleCapacity', inhibitedBy: [expect.stringMatching(/^(LatencyHigh|CpuHigh)$/)] })]);
     expect(body.alertmanager.notes.join('\n')).toMatch(new RegExp(`silenced: CpuHigh \\(silence ${silenceId}`));

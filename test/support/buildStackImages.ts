@@ -24,10 +24,15 @@ export async function buildStandinImages(timeoutMs = 900_000): Promise<StandinIm
   const script = path.join(REPO_ROOT, 'scripts/build-standin-images.sh');
   try {
     const { stdout } = await run('bash', [script], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, DOCKER_CLI } });
-    return Object.fromEntries(stdout.trim().split('\n').map((line) => line.split('=') as [string, string]));
+    return Object.fromEntries(
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split('=') as [string, string]),
+    );
   } catch (err) {
     const stderr = String((err as { stderr?: string }).stderr ?? err);
-    throw new Error(`${script} failed:\n${stderr.split('\n').slice(-30).join('\n')}`);
+    throw new Error(`${script} failed:\n${stderr.split('\n').slice(-30).join('\n')}`, { cause: err });
   }
 }
 

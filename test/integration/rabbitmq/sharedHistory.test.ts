@@ -40,7 +40,11 @@ async function ask(instance: RunningAlertscale, service: string): Promise<Servic
 async function notifyUp(instance: RunningAlertscale, service: string): Promise<void> {
   const payload = fixtureFor('firing-one-alert', service);
   firstAlert(payload).startsAt = new Date().toISOString();
-  const response = await fetch(`${instance.url}/webhook`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(payload) });
+  const response = await fetch(`${instance.url}/webhook`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` },
+    body: JSON.stringify(payload),
+  });
   expect(response.status).toBe(202);
 }
 
@@ -66,7 +70,10 @@ async function withVhostChannel<T>(work: (channel: Channel) => Promise<T>): Prom
 
 /** True once the instance's decision feed connected again after the broker cancelled its consumer. */
 function resubscribedAfterCancel(instance: RunningAlertscale): boolean {
-  const feedEvents = instance.output().split('\n').filter((line) => line.includes('"connection":"alertscale-decision-feed"'));
+  const feedEvents = instance
+    .output()
+    .split('\n')
+    .filter((line) => line.includes('"connection":"alertscale-decision-feed"'));
   const cancelledAt = feedEvents.map((line) => line.includes('cancelled by the broker')).lastIndexOf(true);
   return cancelledAt >= 0 && feedEvents.slice(cancelledAt + 1).some((line) => line.includes('"event":"broker_connected"'));
 }
@@ -81,10 +88,15 @@ async function dropDecisionFeeds(): Promise<number> {
 
 /** Waits until the instance's answer about the service holds exactly these outcomes. */
 const showsOutcomes = (instance: RunningAlertscale, service: string, outcomes: string[]) =>
-  waitFor(`${instance.url} to show ${outcomes.join(', ')} for ${service}`, async () => {
-    const answer = await ask(instance, service);
-    return JSON.stringify(answer.recentDecisions.map((decision) => decision.outcome)) === JSON.stringify(outcomes) ? answer : undefined;
-  }, 20_000, 200);
+  waitFor(
+    `${instance.url} to show ${outcomes.join(', ')} for ${service}`,
+    async () => {
+      const answer = await ask(instance, service);
+      return JSON.stringify(answer.recentDecisions.map((decision) => decision.outcome)) === JSON.stringify(outcomes) ? answer : undefined;
+    },
+    20_000,
+    200,
+  );
 
 beforeAll(async () => {
   await removeOrphanedServices('asit-history');
