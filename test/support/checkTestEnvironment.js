@@ -9,7 +9,18 @@ const net = require('node:net');
 const path = require('node:path');
 const { URL } = require('node:url');
 
-const BINARIES = ['/usr/bin/promtool', '/usr/bin/amtool', '/usr/bin/prometheus', '/usr/bin/prometheus-alertmanager', '/bin/busybox', '/usr/sbin/rabbitmqctl', '/usr/bin/chromium'];
+const BINARIES = [
+  '/usr/bin/promtool',
+  '/usr/bin/amtool',
+  '/usr/bin/prometheus',
+  '/usr/bin/prometheus-alertmanager',
+  '/bin/busybox',
+  '/usr/sbin/rabbitmqctl',
+  '/usr/bin/chromium',
+  '/usr/sbin/haproxy',
+  '/usr/bin/hey',
+  '/usr/bin/mmdebstrap',
+];
 const TEST_IMAGE = 'alertscale-test/busybox:latest';
 
 function canConnect(port) {
