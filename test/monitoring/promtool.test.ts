@@ -26,6 +26,11 @@ describe('promtool and amtool', () => {
     expect(r.output.match(/SUCCESS/g)).toHaveLength(files.length);
   });
 
+  it.each(['generate-noise-test.mjs', 'generate-http-noise-test.mjs'])('when %s runs with --check, then the committed noise test is what it writes', (generator) => {
+    const r = run(process.execPath, [`rules/tests/${generator}`, '--check']);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+  });
+
   it('when an alert has a `for:`, then rules/tests/ checks it both silent before and firing after', () => {
     const alerts = ruleFiles().flatMap((f) => {
       const text = readRepoFile('rules', f);
