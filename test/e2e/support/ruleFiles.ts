@@ -15,6 +15,12 @@ export interface RuleCopyOptions {
   durations?: Partial<Record<ScaleAction, AlertDurations>>;
   /** Alert names left out of the copy (e.g. to run one scale rule alone). */
   dropAlerts?: string[];
+  /**
+   * Rule (record or alert) name -> window replacing its 5 min stabilization
+   * (`[5m]`, `offset 5m`) in the test copy, so a test sees a scale-down
+   * without waiting five minutes.
+   */
+  stabilization?: Record<string, string>;
 }
 
 /** rules/*.rules.yml as shipped (rules/tests/ holds promtool tests). */
@@ -51,6 +57,13 @@ export function rewriteRules(text: string, options: RuleCopyOptions): string {
     const block = lines.slice(i, end);
     i = end;
     const [, indent = '', kind, name = ''] = start;
+    const window = options.stabilization?.[name];
+    if (window !== undefined) {
+      const before = block.join('\n');
+      const after = before.replace(/\[5m\]/g, `[${window}]`).replace(/offset 5m/g, `offset ${window}`);
+      if (after === before) throw new Error(`rule ${name} has no 5m stabilization window to shorten`);
+      block.splice(0, block.length, ...after.split('\n'));
+    }
     if (kind !== 'alert') {
       out.push(...block);
       continue;
