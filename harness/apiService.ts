@@ -64,6 +64,9 @@ export function httpTuningRules(rows: Array<{ service: string; requestsPerReplic
 export function httpScrapeConfigs(service: string, slotPorts: number[], edgeMetricsTarget: string): string[] {
   return [
     `  - job_name: ${JSON.stringify(service)}`,
+    // As prometheus/prometheus.yml scrapes a service labelled prometheus.scrape_interval: "2s".
+    `    scrape_interval: 2s`,
+    `    scrape_timeout: 2s`,
     `    static_configs: [{targets: ${JSON.stringify(slotPorts.map((port) => `127.0.0.1:${port}`))}, labels: {service: ${JSON.stringify(service)}}}]`,
     `  - job_name: ${JSON.stringify(`${service}-edge`)}`,
     `    static_configs: [{targets: [${JSON.stringify(edgeMetricsTarget)}]}]`,

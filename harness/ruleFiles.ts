@@ -16,6 +16,12 @@ export interface RuleCopyOptions {
   durations?: Partial<Record<ScaleAction, AlertDurations>>;
   /** Alert names left out of the copy (e.g. to run one scale rule alone). */
   dropAlerts?: string[];
+  /**
+   * Rule (record or alert) name -> window replacing its 5 min stabilization
+   * (`[5m]`, `offset 5m`) in the test copy, so a test sees a scale-down
+   * without waiting five minutes.
+   */
+  stabilization?: Record<string, string>;
 }
 
 /** rules/*.rules.yml as shipped (rules/tests/ holds promtool tests). */
@@ -37,7 +43,8 @@ function rulesOf(doc: Document.Parsed): YAMLMap[] {
 
 /**
  * Rewrites one rule file's text: the `for:` and `keep_firing_for:` of every
- * alert whose `scale_action` label has an override, and drops named alerts.
+ * alert whose `scale_action` label has an override, shortens named rules'
+ * 5 min stabilization, and drops named alerts.
  * A missing key throws, so a reshaped rule file fails loudly here instead of
  * silently running with shipped timings.
  */
@@ -50,6 +57,13 @@ function rewriteRules(text: string, options: RuleCopyOptions): string {
     rules.items = rules.items.filter((rule) => !(isMap(rule) && options.dropAlerts?.includes(String(rule.get('alert')))));
   }
   for (const rule of rulesOf(doc)) {
+    const window = options.stabilization?.[String(rule.get('record') ?? rule.get('alert'))];
+    if (window !== undefined) {
+      const before = String(rule.get('expr'));
+      const after = before.replace(/\[5m\]/g, `[${window}]`).replace(/offset 5m/g, `offset ${window}`);
+      if (after === before) throw new Error(`rule ${String(rule.get('record') ?? rule.get('alert'))} has no 5m stabilization window to shorten`);
+      rule.set('expr', after);
+    }
     const name = rule.get('alert');
     if (name === undefined) continue;
     const override = options.durations?.[rule.getIn(['labels', ALERT_LABEL.action]) as ScaleAction];

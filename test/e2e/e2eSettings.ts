@@ -3,7 +3,8 @@ import { LoopStack, type LoopStackOptions } from '../../harness/loopStack';
 /**
  * Timings of the e2e loop, all on loopback. The rule LOGIC is the shipped one;
  * only durations are shortened in the test copy (shipped: up/to `for: 1m`,
- * `keep_firing_for: 1m`; down `for: 15m`, `keep_firing_for: 10m`), and the
+ * `keep_firing_for: 1m`; down `for: 15m`, `keep_firing_for: 10m`; the HTTP
+ * scale-down's 5 min stabilization window), and the
  * Alertmanager autoscale route is the shipped one with group_wait 1s,
  * group_interval 2s, repeat_interval 6s (shipped 5s / 1m / 3m). DEDUP_WINDOW
  * stays below repeat_interval, as docs/monitoring.md requires.
@@ -15,6 +16,8 @@ export const E2E_LOOP: Omit<LoopStackOptions, 'queues'> = {
       to: { for: '2s', keepFiringFor: '2s' },
       down: { for: '5s', keepFiringFor: '2s' },
     },
+    // The HTTP scale-down's 5 min stabilization window, 20s here.
+    stabilization: { 'service:http_desired_replicas:stable5m': '20s', ServiceRequestRateLow: '20s' },
   },
   route: { groupWait: '1s', groupInterval: '2s', repeatInterval: '6s' },
   scrapeInterval: '1s',

@@ -4,6 +4,8 @@ import { toScaleAlertViews, type AlertmanagerAlert } from './toScaleAlertViews';
 
 /** More silences than this on one service are listed by id only: one request per silence stays bounded. */
 const MAX_SILENCES_LOOKED_UP = 5;
+/** Every state an alert can be in: what "why didn't it scale?" needs to see. */
+const EVERY_STATE = { active: 'true', silenced: 'true', inhibited: 'true', unprocessed: 'true' };
 
 /** The base URL as shown to API readers: never with a user or password in it. */
 function withoutCredentials(url: string): string {
@@ -58,14 +60,14 @@ export function createAlertmanagerClient(baseUrl: string, timeoutMs = 2000): Act
     },
 
     async listScaleAlerts(service: string): Promise<ReturnType<typeof toScaleAlertViews>> {
-      const alerts = await getJson<AlertmanagerAlert[]>(alertsQuery(service, { active: 'true', silenced: 'true', inhibited: 'true', unprocessed: 'true' }));
+      const alerts = await getJson<AlertmanagerAlert[]>(alertsQuery(service, EVERY_STATE));
       const silenceIds = [...new Set(alerts.flatMap((alert) => alert.status?.silencedBy ?? []))].slice(0, MAX_SILENCES_LOOKED_UP);
       const silences = new Map((await Promise.all(silenceIds.map(findSilence))).map((silence) => [silence.id, silence]));
       return toScaleAlertViews(alerts, silences);
     },
 
     async listAllScaleAlerts(): Promise<Record<string, ReturnType<typeof toScaleAlertViews>>> {
-      const query = new URLSearchParams({ active: 'true', silenced: 'true', inhibited: 'true', unprocessed: 'true' });
+      const query = new URLSearchParams(EVERY_STATE);
       query.append('filter', `${ALERT_LABEL.service}=~".+"`);
       const alerts = await getJson<AlertmanagerAlert[]>(`/api/v2/alerts?${query.toString()}`);
       const byService: Record<string, AlertmanagerAlert[]> = {};
