@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type Docker from 'dockerode';
-import { docker, inspectServiceObject, removeService, uniqueName } from './docker';
+import { containerHealth, docker, inspectServiceObject, nodeHttpCheck, removeService, uniqueName, waitForRunningTask } from './docker';
+import { waitFor } from './polling';
 
 /** The busybox image `npm run setup` imports (no registry here). */
 export const TEST_IMAGE = 'alertscale-test/busybox:latest';
@@ -118,4 +119,54 @@ export async function createParkedServices(prefix: string, count: number, labels
   created.push(...names);
   await Promise.all(names.map((name) => createParkedService(name, labels, replicas)));
   return names;
+}
+
+/** One of our own images run as stack.yml runs it, on the host network (no IPVS here). */
+export interface HostNetworkServiceOptions {
+  image: string;
+  /** Absent: the image's own command. */
+  command?: string[];
+  env: string[];
+  /** `uid:gid` as stack.yml's `user:`. */
+  user: string;
+  /** Supplementary groups (the Docker socket's, for alertscale). */
+  groups?: string[];
+  mounts?: Docker.MountSettings[];
+  /** Port and path the health check asks, as stack.yml's `node -e` one-liner does. */
+  health: { port: number; path?: string };
+  limits: { memoryMb: number; cpus: number };
+  stopGraceSeconds: number;
+}
+
+const SECOND = 1_000_000_000;
+
+/**
+ * Creates the service and waits for its task to run and pass its health check;
+ * returns that task's container id. The service carries the owner label, so a
+ * crashed run's copy is found and removed later.
+ */
+export async function deployHealthyHostService(name: string, options: HostNetworkServiceOptions): Promise<string> {
+  await docker.createService({
+    Name: name,
+    Labels: ownerLabel(),
+    TaskTemplate: {
+      ContainerSpec: {
+        Image: options.image,
+        ...(options.command ? { Command: options.command } : {}),
+        Env: options.env,
+        User: options.user,
+        ...(options.groups ? { Groups: options.groups } : {}),
+        Mounts: options.mounts ?? [],
+        StopGracePeriod: options.stopGraceSeconds * SECOND,
+        HealthCheck: { Test: nodeHttpCheck(options.health.port, options.health.path), Interval: 1 * SECOND, Timeout: 2 * SECOND, Retries: 3 },
+      },
+      Networks: [{ Target: 'host' }],
+      RestartPolicy: { Condition: 'on-failure', MaxAttempts: 2 },
+      Resources: { Limits: { MemoryBytes: options.limits.memoryMb * 1024 * 1024, NanoCPUs: Math.round(options.limits.cpus * SECOND) } },
+    },
+    Mode: { Replicated: { Replicas: 1 } },
+  } as Docker.CreateServiceOptions);
+  const task = await waitForRunningTask(name);
+  await waitFor(`the ${name} container to be healthy`, async () => (await containerHealth(task.containerId)) === 'healthy');
+  return task.containerId;
 }

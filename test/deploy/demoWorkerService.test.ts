@@ -4,11 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { scrapeMetric } from '../support/scrapeMetrics';
-import { assertSwarmManager, docker, listTasks, nodeHttpCheck, waitForRunningTask, removeService, SECOND_NS, uniqueName } from '../../harness/docker';
+import { assertSwarmManager, docker, listTasks, removeService, uniqueName } from '../../harness/docker';
 import { buildLocalImage } from '../../harness/images/buildLocalImage';
 import { DOCKER_CLI } from '../../harness/images/importImage';
 import { findFreePort, waitFor } from '../../harness/polling';
 import { deleteQueue, queueStatus, AMQP_URL, withBroker } from '../../harness/rabbit';
+import { deployHealthyHostService } from '../../harness/swarmServices';
 
 const run = promisify(execFile);
 const JOBS = 40;
@@ -83,41 +84,27 @@ describe('demo worker as a Swarm service', () => {
   });
 
   it('when the worker is deployed as a Swarm service on the host network, then its task runs healthy and serves metrics on base port + slot', async () => {
-    await docker.createService({
-      Name: service,
-      Labels: { 'alertscale.test': 'true' },
-      TaskTemplate: {
-        ContainerSpec: {
-          Image: image,
-          Command: ['node', 'dist/demo/worker.js'],
-          Env: [
-            `AMQP_URL=${AMQP_URL}`,
-            `DEMO_QUEUE=${queue}`,
-            'WORKER_SERVICE_TIME_MS=20',
-            'WORKER_PREFETCH=4',
-            'SHUTDOWN_GRACE_MS=1000',
-            `METRICS_PORT=${metricsPort}+slot`,
-            'TASK_SLOT={{.Task.Slot}}',
-            'JOB_LOG_FILE=/joblog/jobs.jsonl',
-          ],
-          User: '1000:1000',
-          Mounts: [{ Type: 'bind', Source: logDir, Target: '/joblog' }],
-          StopGracePeriod: 10 * SECOND_NS,
-          HealthCheck: { Test: nodeHttpCheck(metricsPort), Interval: 1 * SECOND_NS, Timeout: 2 * SECOND_NS, Retries: 3 },
-        },
-        Networks: [{ Target: 'host' }],
-        RestartPolicy: { Condition: 'on-failure', MaxAttempts: 2 },
-        Resources: { Limits: { MemoryBytes: 256 * 1024 * 1024, NanoCPUs: 1_000_000_000 } },
-      },
-      Mode: { Replicated: { Replicas: 1 } },
+    await deployHealthyHostService(service, {
+      image,
+      command: ['node', 'dist/demo/worker.js'],
+      env: [
+        `AMQP_URL=${AMQP_URL}`,
+        `DEMO_QUEUE=${queue}`,
+        'WORKER_SERVICE_TIME_MS=20',
+        'WORKER_PREFETCH=4',
+        'SHUTDOWN_GRACE_MS=1000',
+        `METRICS_PORT=${metricsPort}+slot`,
+        'TASK_SLOT={{.Task.Slot}}',
+        'JOB_LOG_FILE=/joblog/jobs.jsonl',
+      ],
+      user: '1000:1000',
+      mounts: [{ Type: 'bind', Source: logDir, Target: '/joblog' }],
+      health: { port: metricsPort },
+      limits: { memoryMb: 256, cpus: 1 },
+      stopGraceSeconds: 10,
     });
-
-    const task = await waitForRunningTask(service);
-    expect(task.slot).toBe(1);
-    await waitFor('the container to be healthy', async () => {
-      const inspected = await docker.getContainer(task.containerId ?? '').inspect();
-      return inspected.State.Health?.Status === 'healthy';
-    });
+    const [task] = await listTasks(service);
+    expect(task?.slot).toBe(1);
     await waitFor('the worker to consume', async () => (await queueStatus(queue)).consumerCount === 1);
     expect(await scrapeMetric(metricsPort, 'demo_jobs_in_flight', { queue })).toBe(0);
   });

@@ -2,18 +2,14 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import { promisify } from 'node:util';
 import { assertSwarmManager, uniqueName } from '../../harness/docker';
-import { buildDockerfile } from '../../harness/images/buildDockerfile';
-import { buildLocalNodeBase, imageExists, LOCAL_NODE_BASE } from '../../harness/images/buildLocalNodeBase';
 import { DOCKER_CLI } from '../../harness/images/importImage';
 import { findFreePort, waitFor } from '../../harness/polling';
-import { REPO_ROOT } from '../../harness/repoRoot';
+import { buildAppImage } from '../support/buildStackImages';
 
 const run = promisify(execFile);
 // npm ci of every dev dependency inside the build takes a minute or more on a busy 2-core machine.
 jest.setTimeout(300_000);
 
-/** The system CA bundle; on this machine it holds the TLS-intercepting proxy's CA that npm needs. */
-const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 const DOCKER_SOCKET = '/var/run/docker.sock';
 
 const inspectImage = async (tag: string, format: string): Promise<string> => (await run(DOCKER_CLI, ['image', 'inspect', tag, '--format', format])).stdout.trim();
@@ -23,29 +19,23 @@ const inspectImage = async (tag: string, format: string): Promise<string> => (aw
  * NODE_IMAGE points at a local stand-in (this machine's node 20 + npm + busybox,
  * see buildLocalNodeBase); everything else is the Dockerfile as shipped,
  * including `npm ci` against the npm registry with the CA bundle as a build secret.
+ * The image is tagged by the hash of the build's inputs and shared with the
+ * stack deployment test: an unchanged tree is built once per machine.
  */
 describe('Dockerfile', () => {
-  const tag = `alertscale-local/app:${uniqueName('dockerfile')}`;
+  let tag = '';
   const container = uniqueName('alertscale-test-image');
 
   beforeAll(async () => {
     await assertSwarmManager();
-    if (!imageExists(LOCAL_NODE_BASE)) await buildLocalNodeBase();
   });
 
   afterAll(async () => {
     await run(DOCKER_CLI, ['rm', '-f', container]).catch(() => undefined);
-    await run(DOCKER_CLI, ['rmi', tag]).catch(() => undefined);
   });
 
   it('when built with BuildKit and the CA secret, then the image runs as the node user, has a HEALTHCHECK, and holds no dev dependencies', async () => {
-    await buildDockerfile({
-      contextDir: REPO_ROOT,
-      tag,
-      buildArgs: { NODE_IMAGE: LOCAL_NODE_BASE },
-      secrets: fs.existsSync(CA_BUNDLE) ? { ca: CA_BUNDLE } : {},
-      timeoutMs: 270_000,
-    });
+    tag = await buildAppImage();
     expect(await inspectImage(tag, '{{.Config.User}}')).toBe('node');
     expect(await inspectImage(tag, '{{json .Config.Cmd}}')).toBe('["node","dist/src/main.js"]');
     expect(await inspectImage(tag, '{{json .Config.Healthcheck.Test}}')).toContain('/healthz');
