@@ -1,15 +1,31 @@
-/** What every project shares. */
-const base = {
+/**
+ * Three projects in one run, one closing summary:
+ *   unit      needs nothing but node: run in parallel workers, in seconds
+ *             (`npm run test:unit`, no setup, no build);
+ *   fuzz      needs nothing but node either, but runs tens of seconds of
+ *             property-based fuzzing: parallel with `unit` in `npm test`, left
+ *             out of `npm run test:unit`;
+ *   services  real Docker/Swarm, RabbitMQ, Prometheus, Alertmanager or the built
+ *             process: one file at a time (they share one Swarm and one broker),
+ *             through a runner that declares itself serial;
+ *   through-guard  the scaling-behaviour files again, with alertscale reaching
+ *             Docker through the Docker API guard (harness/alertscaleDocker.ts
+ *             reads the switch the setup file sets), serial like `services`.
+ * A test that needs none of those belongs in test/unit, test/app, test/http or test/demo,
+ * or in PURE_ELSEWHERE below.
+ */
+const FUZZ = ['<rootDir>/test/reliability/fuzzWebhook.test.ts'];
+const PURE_DIRS = ['<rootDir>/test/unit/', '<rootDir>/test/app/', '<rootDir>/test/http/', '<rootDir>/test/demo/'];
+const PURE_ELSEWHERE = ['<rootDir>/test/deploy/demoConfig.test.ts', '<rootDir>/test/deploy/healthChecks.test.ts', '<rootDir>/test/monitoring/dashboards.test.ts'];
+const escape = (path) => path.replace('<rootDir>', '').replace(/[.]/g, '\\.');
+const PURE_PATTERNS = [...PURE_DIRS, ...PURE_ELSEWHERE, ...FUZZ].map((path) => `^<rootDir>${escape(path)}`);
+
+const shared = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  testTimeout: 60000,
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }] },
 };
 
-/**
- * The scaling-behaviour files run a second time with alertscale reaching Docker
- * through the Docker API guard (test/support/alertscaleDocker.ts reads the switch).
- */
 const THROUGH_GUARD = [
   '<rootDir>/test/integration/scaleOnSwarm.test.ts',
   '<rootDir>/test/integration/concurrentInstances.test.ts',
@@ -17,24 +33,30 @@ const THROUGH_GUARD = [
   '<rootDir>/test/integration/serviceLookup.test.ts',
   '<rootDir>/test/reliability/versionConflicts.test.ts',
 ];
-
 /**
  * The whole-stack deployment test (about 12 minutes) runs on its own, with
- * `npm run test:stack`, not in `npm test`: its redeploy scale-down step does not
- * yet fit the stabilized scale-down rules (issue 14 stays open on it).
+ * `npm run test:stack`, not in `npm test`, until its redeploy scale-down step
+ * fits the stabilized scale-down rules (issue 14).
  */
 const STACK_DEPLOY = '<rootDir>/test/deploy/stackDeploy.test.ts';
 const withStack = process.env.ALERTSCALE_STACK_TEST === '1';
+const SERIAL = { runner: '<rootDir>/test/support/serialRunner.js', globalSetup: '<rootDir>/test/support/checkTestEnvironment.js' };
 
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/support/plainSummaryReporter.js'],
-  // Integration tests share one real Swarm; run files one at a time (see --runInBand in npm test).
-  maxWorkers: 1,
   projects: [
-    { ...base, displayName: 'direct', testMatch: ['**/*.test.ts'], testPathIgnorePatterns: ['/node_modules/', STACK_DEPLOY.replace('<rootDir>', '')] },
-    ...(withStack ? [{ ...base, displayName: 'stack', testMatch: [STACK_DEPLOY] }] : []),
-    { ...base, displayName: 'through-guard', testMatch: THROUGH_GUARD, setupFiles: ['<rootDir>/test/support/throughGuard.setup.js'] },
+    { ...shared, displayName: 'unit', testMatch: [...PURE_DIRS.map((dir) => `${dir}**/*.test.ts`), ...PURE_ELSEWHERE] },
+    { ...shared, displayName: 'fuzz', testMatch: FUZZ },
+    {
+      ...shared,
+      displayName: 'services',
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', ...PURE_PATTERNS, `^<rootDir>${escape(STACK_DEPLOY)}`],
+      ...SERIAL,
+    },
+    ...(withStack ? [{ ...shared, ...SERIAL, displayName: 'stack', testMatch: [STACK_DEPLOY] }] : []),
+    { ...shared, ...SERIAL, displayName: 'through-guard', testMatch: THROUGH_GUARD, setupFiles: ['<rootDir>/test/support/throughGuard.setup.js'] },
   ],
 };

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { OwnedProcess } from '../test/e2e/support/ownedProcess';
-import { rootPath } from '../test/e2e/support/projectRoot';
+import { OwnedProcess } from '../harness/ownedProcess';
+import { repoPath } from '../harness/repoRoot';
 
 /** Pinned: the figures of docs/bench/http.md come from this version's own report. */
 export const ARTILLERY_VERSION = '2.0.34';
@@ -13,10 +13,10 @@ export const ARTILLERY_VERSION = '2.0.34';
  * browser download (the HTTP engine needs neither).
  */
 export function ensureArtillery(log: (message: string) => void): string {
-  const dir = rootPath('node_modules', '.cache', `artillery-${ARTILLERY_VERSION}`);
+  const dir = repoPath('node_modules', '.cache', `artillery-${ARTILLERY_VERSION}`);
   const bin = path.join(dir, 'node_modules', '.bin', 'artillery');
   if (fs.existsSync(bin)) return bin;
-  log(`installing artillery@${ARTILLERY_VERSION} into ${path.relative(rootPath(), dir)} (once, about a minute)`);
+  log(`installing artillery@${ARTILLERY_VERSION} into ${path.relative(repoPath(), dir)} (once, about a minute)`);
   fs.mkdirSync(dir, { recursive: true });
   execFileSync('npm', ['install', '--prefix', dir, '--no-save', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', `artillery@${ARTILLERY_VERSION}`], {
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -79,7 +79,10 @@ export async function runArtillery(bin: string, workDir: string, url: string, ph
 
 /** Requests that failed: no response (errors.*) or a non-2xx answer. */
 export function failedRequests(period: ArtilleryPeriod): number {
-  return Object.entries(period.counters).reduce((sum, [name, n]) => sum + (name.startsWith('errors.') || (/^http\.codes\.\d+$/.test(name) && !name.startsWith('http.codes.2')) ? n : 0), 0);
+  return Object.entries(period.counters).reduce(
+    (sum, [name, n]) => sum + (name.startsWith('errors.') || (/^http\.codes\.\d+$/.test(name) && !name.startsWith('http.codes.2')) ? n : 0),
+    0,
+  );
 }
 
 export function okResponses(period: ArtilleryPeriod): number {

@@ -6,8 +6,10 @@
  * DOCKER_HOST at the Docker API guard (src/guard), interleaved with the direct
  * path so both see the same machine. Prints figures; asserts nothing.
  */
-import { startGuard } from '../test/support/startGuard';
-import { BENCH_TOKEN, createBenchService, docker, machine, notificationFor, startAlertscale, summarize } from './benchSupport';
+import { BENCH_TOKEN, createBenchService, machine, runBenchmark, startAlertscale, summarize } from './benchSupport';
+import { docker, inspectServiceObject, removeService } from '../harness/docker';
+import { uniqueNotification } from '../harness/notifications';
+import { startGuard } from '../harness/startGuard';
 
 const ACTIONS = Number(process.env.BENCH_ACTIONS ?? 200);
 
@@ -18,7 +20,7 @@ async function timeWebhookActions(url: string, service: string, count = ACTIONS,
   for (let index = first; index < first + count; index += 1) {
     const action = index % 2 === 0 ? 'up' : 'down';
     // A new startsAt makes each notification a new firing, not a duplicate.
-    const body = JSON.stringify(notificationFor(service, action, new Date(Date.now() + index).toISOString()));
+    const body = JSON.stringify(uniqueNotification(service, action));
     const started = performance.now();
     const response = await fetch(`${url}/webhook`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${BENCH_TOKEN}` }, body });
     const result = (await response.json()) as { decisions?: Array<{ outcome: string }> };
@@ -32,10 +34,9 @@ async function timeBareDockerUpdates(service: string): Promise<number[]> {
   const samples: number[] = [];
   for (let index = 0; index < ACTIONS; index += 1) {
     const started = performance.now();
-    const info = await docker.getService(service).inspect();
-    const spec = info.Spec;
-    spec.Mode.Replicated.Replicas = index % 2 === 0 ? 2 : 1;
-    await docker.getService(service).update({ _query: { version: info.Version.Index }, _body: spec } as never);
+    const info = await inspectServiceObject(service);
+    const spec = { ...info.Spec, Mode: { Replicated: { Replicas: index % 2 === 0 ? 2 : 1 } } };
+    await docker.getService(service).update({ _query: { version: info.Version?.Index }, _body: spec });
     samples.push(performance.now() - started);
   }
   return samples;
@@ -69,15 +70,11 @@ async function main(): Promise<void> {
     console.log(`  ratio (alertscale / bare): p50 ${(ours.p50 / bare.p50).toFixed(2)}, p99 ${(ours.p99 / bare.p99).toFixed(2)}`);
     console.log(`  ratio (through the guard / direct): p50 ${(viaGuard.p50 / ours.p50).toFixed(2)}, p99 ${(viaGuard.p99 / ours.p99).toFixed(2)}`);
   } finally {
-    alertscale.server.close();
-    guarded.server.close();
+    await alertscale.close();
+    await guarded.close();
     await guard.stop();
-    await docker.getService(service).remove().catch(() => undefined);
+    await removeService(service).catch(() => undefined);
   }
-  process.exit(0);
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main);

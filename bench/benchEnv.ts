@@ -1,4 +1,4 @@
-import type { LoopStack } from '../test/e2e/support/loopStack';
+import type { LoopStack } from '../harness/loopStack';
 
 /** A benchmark setting from the environment (documented in each benchmark's CONFIG). */
 export const env = (name: string, fallback: string): string => process.env[name] ?? fallback;

@@ -11,14 +11,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createApiService, httpScrapeConfigs, httpTuningRules } from '../test/e2e/support/apiService';
-import { serversUp, startLoopbackEdge } from '../test/e2e/support/edge';
-import { LoopStack } from '../test/e2e/support/loopStack';
-import { sleep, waitFor } from '../test/e2e/support/ownedProcess';
-import { rootPath } from '../test/e2e/support/projectRoot';
-import { shippedTuningValue } from '../test/e2e/support/ruleFiles';
-import { freePortRange } from '../test/e2e/support/workerService';
-import { findFreePort } from '../test/support/polling';
+import { createApiService, httpScrapeConfigs, httpTuningRules } from '../harness/apiService';
+import { serversUp, startLoopbackEdge } from '../harness/edge';
+import { LoopStack } from '../harness/loopStack';
+import { repoPath } from '../harness/repoRoot';
+import { shippedTuningValue } from '../harness/ruleFiles';
+import { findFreePort, sleep, waitFor, findFreePortRange } from '../harness/polling';
 import { ARTILLERY_VERSION, ensureArtillery, failedRequests, okResponses, runArtillery, type ArtilleryReport } from './artillery';
 import { env, num, runThenStop, selectPhases, tearDownOnSignal } from './benchEnv';
 import { renderSpikeChart, type ChartSeries } from './spikeChart';
@@ -48,8 +46,11 @@ const CONFIG = {
   scrapeInterval: env('BENCH_SCRAPE_INTERVAL', '15s'),
   evaluationInterval: env('BENCH_EVAL_INTERVAL', '15s'),
   resendDelay: env('BENCH_RESEND_DELAY', '1m'),
-  phases: env('BENCH_PHASES', 'a,b,c').split(',').map((p) => p.trim()).filter(Boolean),
-  outDir: env('BENCH_OUT_DIR', rootPath('docs', 'bench')),
+  phases: env('BENCH_PHASES', 'a,b,c')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean),
+  outDir: env('BENCH_OUT_DIR', repoPath('docs', 'bench')),
 };
 
 interface PhaseSpec {
@@ -82,7 +83,15 @@ function log(message: string): void {
   process.stdout.write(`[bench:http ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-async function runPhase(stack: LoopStack, spec: PhaseSpec, service: string, slots: number[], edgePorts: { listen: number; metrics: number }, artillery: string, enough: number): Promise<PhaseResult> {
+async function runPhase(
+  stack: LoopStack,
+  spec: PhaseSpec,
+  service: string,
+  slots: number[],
+  edgePorts: { listen: number; metrics: number },
+  artillery: string,
+  enough: number,
+): Promise<PhaseResult> {
   const { remove } = await createApiService({
     name: service,
     image: stack.image,
@@ -99,22 +108,34 @@ async function runPhase(stack: LoopStack, spec: PhaseSpec, service: string, slot
     for (const port of slots.slice(0, spec.replicas)) await waitFor(`api on ${port}`, async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 120_000, 250);
     edge = await startLoopbackEdge(edgeDir, { ...edgePorts, slots });
     await waitFor(`the edge to see ${spec.replicas} replicas`, async () => (await serversUp(edge as NonNullable<typeof edge>)) === spec.replicas, 30_000, 250);
-    await waitFor('Prometheus to see the api', async () => (await stack.prometheus.samples(`service:http_replicas_up:sum{service="${service}"}`)).some((s) => Number(s.value[1]) === spec.replicas), 120_000, 1000);
+    await waitFor(
+      'Prometheus to see the api',
+      async () => (await stack.prometheus.samples(`service:http_replicas_up:sum{service="${service}"}`)).some((s) => Number(s.value[1]) === spec.replicas),
+      120_000,
+      1000,
+    );
     const sampler = stack.sampleReplicas(service, 1000);
     const started = Date.now();
     const spikeAt = started + CONFIG.baselineSeconds * 1000;
     log(`${spec.title}: load ${CONFIG.baselineRate}/s ${CONFIG.baselineSeconds}s, ${CONFIG.spikeRate}/s ${CONFIG.spikeSeconds}s, ${CONFIG.baselineRate}/s ${CONFIG.afterSeconds}s`);
-    const report = await runArtillery(artillery, edgeDir, `${edge.url}/work`, [
-      { name: 'baseline', durationS: CONFIG.baselineSeconds, rate: CONFIG.baselineRate },
-      { name: 'spike', durationS: CONFIG.spikeSeconds, rate: CONFIG.spikeRate },
-      { name: 'after', durationS: CONFIG.afterSeconds, rate: CONFIG.baselineRate },
-    ], 10);
+    const report = await runArtillery(
+      artillery,
+      edgeDir,
+      `${edge.url}/work`,
+      [
+        { name: 'baseline', durationS: CONFIG.baselineSeconds, rate: CONFIG.baselineRate },
+        { name: 'spike', durationS: CONFIG.spikeSeconds, rate: CONFIG.spikeRate },
+        { name: 'after', durationS: CONFIG.afterSeconds, rate: CONFIG.baselineRate },
+      ],
+      10,
+    );
     const ended = Date.now();
     const samples = await sampler.stop();
     const rel = (at: number): number => (at - spikeAt) / 1000;
     const replicas = samples.filter((s) => s.at >= started && s.at <= ended).map((s): [number, number] => [rel(s.at), s.replicas]);
     let replicaSeconds = 0;
-    for (let i = 1; i < replicas.length; i++) replicaSeconds += ((replicas[i] as [number, number])[0] - (replicas[i - 1] as [number, number])[0]) * (replicas[i - 1] as [number, number])[1];
+    for (let i = 1; i < replicas.length; i++)
+      replicaSeconds += ((replicas[i] as [number, number])[0] - (replicas[i - 1] as [number, number])[0]) * (replicas[i - 1] as [number, number])[1];
     const scaled = spec.scaled ? (await stack.decisions(service)).filter((d) => d.outcome === 'scaled') : [];
     const firstUp = scaled.find((d) => d.direction === 'up');
     const enoughAt = replicas.find(([t, n]) => t >= 0 && n >= enough);
@@ -156,7 +177,7 @@ function markdown(results: PhaseResult[], perReplica: number, totalSeconds: numb
     `- **Command**: \`npm run bench:http\` — ${new Date().toISOString().slice(0, 16)}Z, whole run ${(totalSeconds / 60).toFixed(1)} min`,
     `- **Load**: Artillery ${ARTILLERY_VERSION}, open arrival model (each request a new virtual user, arriving at the set rate whatever the latency), GET /work through the edge: ${CONFIG.baselineRate}/s for ${CONFIG.baselineSeconds} s, **${CONFIG.spikeRate}/s for ${CONFIG.spikeSeconds} s** (${(CONFIG.spikeRate / CAPACITY).toFixed(1)}× one replica's ${CAPACITY}/s), ${CONFIG.baselineRate}/s for ${CONFIG.afterSeconds} s; request timeout 10 s. Latency, errors and rates below are Artillery's own report.`,
     `- **System**: all on 127.0.0.1 — HAProxy (\`deploy/haproxy/haproxy.cfg\`, loopback variant: one server per task slot), the demo api as a Swarm service on the host network (as in stack.yml: 2 slots × 100 ms, line of 100, 503 after 2 s), Prometheus with \`rules/*.rules.yml\` as shipped plus the api's tuning rows (per-replica target ${perReplica}/s, p95 0.4 s / 0.2 s), the api scraped every 2 s (as \`prometheus.scrape_interval: "2s"\` does in stack.yml), the HTTP scaling group's own 2 s evaluation (ServiceDesiredReplicas \`for: 4s\` on a 6 s rate of the offered load), other scrape/evaluation ${CONFIG.scrapeInterval}/${CONFIG.evaluationInterval}; Alertmanager with the shipped route; alertscale (dist/); in (c) the api's labels from stack.yml (min ${MIN}, max ${MAX}, step.up 1, cooldown.up 30s).`,
-    '- **Measured**: replicas = the service\'s desired replicas sampled every second; replica-seconds over the whole load; first scale-up = first `scaled` decision − spike start; enough replicas = first sample with ≥ ceil(spike rate / per-replica target) replicas.',
+    "- **Measured**: replicas = the service's desired replicas sampled every second; replica-seconds over the whole load; first scale-up = first `scaled` decision − spike start; enough replicas = first sample with ≥ ceil(spike rate / per-replica target) replicas.",
     '',
     '| phase | p50 | p95 | p99 | error rate | successful req/s | first scale-up | enough replicas | replica-seconds |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -166,8 +187,16 @@ function markdown(results: PhaseResult[], perReplica: number, totalSeconds: numb
     ),
     '',
   ];
-  if (a && c) lines.push(`**(a)/(c)**: p50 ${ratio(lat(a, 'p50'), lat(c, 'p50'))}, p95 ${ratio(lat(a, 'p95'), lat(c, 'p95'))}, p99 ${ratio(lat(a, 'p99'), lat(c, 'p99'))}, error rate ${(errorRate(a) * 100).toFixed(1)}% vs ${(errorRate(c) * 100).toFixed(2)}%.`, '');
-  if (b && c) lines.push(`**Cost (c)/(b)**: ${ratio(c.replicaSeconds, b.replicaSeconds)} of the over-provisioned replica-seconds (${c.replicaSeconds.toFixed(0)} vs ${b.replicaSeconds.toFixed(0)}).`, '');
+  if (a && c)
+    lines.push(
+      `**(a)/(c)**: p50 ${ratio(lat(a, 'p50'), lat(c, 'p50'))}, p95 ${ratio(lat(a, 'p95'), lat(c, 'p95'))}, p99 ${ratio(lat(a, 'p99'), lat(c, 'p99'))}, error rate ${(errorRate(a) * 100).toFixed(1)}% vs ${(errorRate(c) * 100).toFixed(2)}%.`,
+      '',
+    );
+  if (b && c)
+    lines.push(
+      `**Cost (c)/(b)**: ${ratio(c.replicaSeconds, b.replicaSeconds)} of the over-provisioned replica-seconds (${c.replicaSeconds.toFixed(0)} vs ${b.replicaSeconds.toFixed(0)}).`,
+      '',
+    );
   lines.push('**Scale decisions** (seconds since the spike started):', '');
   for (const r of results) if (r.decisions.length) lines.push(`- ${r.spec.title}: ${r.decisions.join(', ')}`);
   lines.push('', '![HTTP spike timeline](http.svg)', '');
@@ -178,12 +207,18 @@ async function main(): Promise<void> {
   const runStarted = Date.now();
   const phases = selectPhases(CONFIG.phases, PHASES);
   const artillery = ensureArtillery(log);
-  const perReplica = shippedTuningValue('alertscale:threshold:http_requests_per_replica', ['service: alertscale_api']);
-  const latencyUp = shippedTuningValue('alertscale:threshold:latency_p95_up_seconds', ['service: alertscale_api']);
-  const latencyDown = shippedTuningValue('alertscale:threshold:latency_p95_down_seconds', ['service: alertscale_api']);
+  const perReplica = shippedTuningValue('alertscale:threshold:http_requests_per_replica', { service: 'alertscale_api' });
+  const latencyUp = shippedTuningValue('alertscale:threshold:latency_p95_up_seconds', { service: 'alertscale_api' });
+  const latencyDown = shippedTuningValue('alertscale:threshold:latency_p95_down_seconds', { service: 'alertscale_api' });
   const runId = `${process.pid}-${Date.now().toString(36)}`;
   const plan = await Promise.all(
-    phases.map(async (spec) => ({ spec, service: `alertscale-bench-${runId}-api-${spec.key}`, slots: Array.from({ length: MAX }, (_, i) => i), base: await freePortRange(MAX), edge: { listen: await findFreePort(), metrics: await findFreePort() } })),
+    phases.map(async (spec) => ({
+      spec,
+      service: `alertscale-bench-${runId}-api-${spec.key}`,
+      slots: Array.from({ length: MAX }, (_, i) => i),
+      base: await findFreePortRange(MAX),
+      edge: { listen: await findFreePort(), metrics: await findFreePort() },
+    })),
   );
   log(`starting the loop (Prometheus ${CONFIG.scrapeInterval}/${CONFIG.evaluationInterval}, shipped rules and route)`);
   const stack = await LoopStack.start({
@@ -191,18 +226,38 @@ async function main(): Promise<void> {
     scrapeInterval: CONFIG.scrapeInterval,
     evaluationInterval: CONFIG.evaluationInterval,
     resendDelay: CONFIG.resendDelay,
-    extraScrapeConfigs: plan.flatMap((p) => httpScrapeConfigs(p.service, p.slots.map((i) => p.base + i), `127.0.0.1:${p.edge.metrics}`)),
-    extraRuleFiles: { 'bench-http.rules.yml': httpTuningRules(plan.map((p) => ({ service: p.service, requestsPerReplica: perReplica, latencyUpSeconds: latencyUp, latencyDownSeconds: latencyDown }))) },
+    extraScrapeConfigs: plan.flatMap((p) =>
+      httpScrapeConfigs(
+        p.service,
+        p.slots.map((i) => p.base + i),
+        `127.0.0.1:${p.edge.metrics}`,
+      ),
+    ),
+    extraRuleFiles: {
+      'bench-http.rules.yml': httpTuningRules(
+        plan.map((p) => ({ service: p.service, requestsPerReplica: perReplica, latencyUpSeconds: latencyUp, latencyDownSeconds: latencyDown })),
+      ),
+    },
   });
   tearDownOnSignal(stack, log);
   const enough = Math.ceil(CONFIG.spikeRate / perReplica);
   const results: PhaseResult[] = [];
   await runThenStop(stack, async () => {
     for (const p of plan) {
-      const result = await runPhase(stack, p.spec, p.service, p.slots.map((i) => p.base + i), p.edge, artillery, enough);
+      const result = await runPhase(
+        stack,
+        p.spec,
+        p.service,
+        p.slots.map((i) => p.base + i),
+        p.edge,
+        artillery,
+        enough,
+      );
       results.push(result);
       const agg = result.report.aggregate;
-      log(`${p.spec.title}: p50 ${ms(agg.latencyMs?.p50)} p95 ${ms(agg.latencyMs?.p95)} p99 ${ms(agg.latencyMs?.p99)}, errors ${(errorRate(result) * 100).toFixed(2)}%, ${result.replicaSeconds.toFixed(0)} replica-s, first up ${s1(result.firstScaleUpSeconds)}`);
+      log(
+        `${p.spec.title}: p50 ${ms(agg.latencyMs?.p50)} p95 ${ms(agg.latencyMs?.p95)} p99 ${ms(agg.latencyMs?.p99)}, errors ${(errorRate(result) * 100).toFixed(2)}%, ${result.replicaSeconds.toFixed(0)} replica-s, first up ${s1(result.firstScaleUpSeconds)}`,
+      );
     }
   });
 
@@ -238,14 +293,17 @@ async function main(): Promise<void> {
     }),
   );
   fs.writeFileSync(path.join(CONFIG.outDir, 'http.md'), markdown(results, perReplica, totalSeconds));
-  const rawDir = rootPath('.bench-results');
+  const rawDir = repoPath('.bench-results');
   fs.mkdirSync(rawDir, { recursive: true });
   fs.writeFileSync(path.join(rawDir, `http-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ config: CONFIG, results }, null, 2));
   log(`wrote ${path.join(CONFIG.outDir, 'http.md')} and http.svg (${(totalSeconds / 60).toFixed(1)} min)`);
 }
 
 // Exit explicitly: a pooled keep-alive socket of fetch() would keep the process up after the report.
-main().then(() => process.exit(0), (error: unknown) => {
-  process.stderr.write(`bench:http failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench:http failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

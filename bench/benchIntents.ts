@@ -3,7 +3,7 @@
  * versus the in-process queue (a direct call of the handler), in the same run,
  * with a cheap fake handler, so the figures show what the broker path costs.
  *
- *   npm run build && node dist/bench/benchIntents.js
+ *   npm run bench:intents   (npm run build:bench && node dist/bench/benchIntents.js)
  *
  * Env: BENCH_AMQP_URL (default amqp://guest:guest@127.0.0.1:5672),
  * BENCH_LATENCY_INTENTS (default 500), BENCH_THROUGHPUT_INTENTS (default 5000),
@@ -12,17 +12,18 @@
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import * as amqp from 'amqplib';
 import winston from 'winston';
 import type { IntentHandler, IntentQueue } from '../src/app/ports';
+import { makeDecision } from '../src/domain/makeDecision';
 import type { Decision, ScaleIntent } from '../src/domain/types';
 import { createMetrics } from '../src/adapters/observability/metrics';
 import { createInProcessIntentQueue } from '../src/adapters/queue/createInProcessIntentQueue';
 import { createRabbitIntentQueue } from '../src/adapters/queue/rabbitmq/createRabbitIntentQueue';
 import { intentTopology } from '../src/adapters/queue/rabbitmq/topology';
+import { AMQP_URL, deleteIntentTopology, withBroker } from '../harness/rabbit';
 import { percentile } from './percentile';
 
-const url = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const url = process.env.BENCH_AMQP_URL ?? AMQP_URL;
 const latencyIntents = Number(process.env.BENCH_LATENCY_INTENTS ?? 500);
 const throughputIntents = Number(process.env.BENCH_THROUGHPUT_INTENTS ?? 5000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -53,7 +54,7 @@ function createFakeHandler() {
     const at = performance.now();
     waiting.get(scaleIntent.key)?.(at);
     waiting.delete(scaleIntent.key);
-    return { service: scaleIntent.service, action: scaleIntent.action, outcome: 'cooldown', reason: 'cooldown: bench', key: scaleIntent.key, decidedAt: new Date().toISOString() };
+    return makeDecision({ service: scaleIntent.service, action: scaleIntent.action, key: scaleIntent.key, outcome: 'cooldown', reason: 'cooldown: bench', nowMs: Date.now() });
   };
   const decided = (key: string) => new Promise<number>((resolve) => waiting.set(key, resolve));
   return { handler, decided };
@@ -142,17 +143,7 @@ async function main(): Promise<void> {
   } finally {
     await rabbit.stop();
     await inProcess.stop();
-    const admin = await amqp.connect(url).catch(() => undefined);
-    if (admin) {
-      admin.on('error', () => undefined);
-      const topology = intentTopology(queueName);
-      const channel = await admin.createChannel();
-      channel.on('error', () => undefined);
-      await channel.deleteQueue(topology.queue).catch(() => undefined);
-      await channel.deleteQueue(topology.deadLetterQueue).catch(() => undefined);
-      await channel.deleteExchange(topology.deadLetterExchange).catch(() => undefined);
-      await admin.close().catch(() => undefined);
-    }
+    await withBroker((broker) => deleteIntentTopology(broker, intentTopology(queueName)), url).catch(() => undefined);
   }
 }
 

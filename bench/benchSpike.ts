@@ -23,16 +23,18 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LoopStack, type Decision } from '../test/e2e/support/loopStack';
-import { sleep } from '../test/e2e/support/ownedProcess';
-import { rootPath } from '../test/e2e/support/projectRoot';
-import { shippedTuningValue } from '../test/e2e/support/ruleFiles';
-import { inspectService, readJobLog, type JobLine } from '../test/e2e/support/workerService';
+import type { Decision } from '../src/domain/types';
 import { publishNoise } from './noiseLoad';
 import { env, num, runThenStop, selectPhases, tearDownOnSignal } from './benchEnv';
 import { renderSpikeChart, type ChartSeries } from './spikeChart';
 import { percentile } from './percentile';
-
+import { inspectService } from '../harness/docker';
+import { LoopStack } from '../harness/loopStack';
+import { sleep } from '../harness/polling';
+import { repoPath } from '../harness/repoRoot';
+import { shippedTuningValue } from '../harness/ruleFiles';
+import { shippedPolicy } from '../harness/stackFile';
+import { readJobLog, type JobLine } from '../harness/workerService';
 
 const CONFIG = {
   spikeSeconds: num('BENCH_SPIKE_S', 120),
@@ -48,20 +50,15 @@ const CONFIG = {
   scrapeInterval: env('BENCH_SCRAPE_INTERVAL', '2s'),
   evaluationInterval: env('BENCH_EVAL_INTERVAL', '15s'),
   resendDelay: env('BENCH_RESEND_DELAY', '1m'),
-  phases: env('BENCH_PHASES', 'a,o,b,c,n').split(',').map((p) => p.trim()).filter(Boolean),
-  outDir: env('BENCH_OUT_DIR', rootPath('docs', 'bench')),
+  phases: env('BENCH_PHASES', 'a,o,b,c,n')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean),
+  outDir: env('BENCH_OUT_DIR', repoPath('docs', 'bench')),
 };
 
 /** The demo worker's labels in stack.yml: what "shipped" means for the service policy. */
-const STACK_WORKER_POLICY = {
-  'alertscale.enabled': 'true',
-  'alertscale.min': '1',
-  'alertscale.max': '6',
-  'alertscale.step.up': '2',
-  'alertscale.step.down': '1',
-  'alertscale.cooldown.up': '60s',
-  'alertscale.cooldown.down': '5m',
-};
+const STACK_WORKER_POLICY = shippedPolicy('worker');
 const MIN = Number(STACK_WORKER_POLICY['alertscale.min']);
 const MAX = Number(STACK_WORKER_POLICY['alertscale.max']);
 
@@ -211,7 +208,13 @@ async function runPhase(stack: LoopStack, spec: PhaseSpec): Promise<PhaseResult>
   }
   const p95Windows = [...windows.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([w, values]): [number, number] => [(w + 0.5) * CONFIG.windowSeconds, percentile(values.sort((x, y) => x - y), 95)]);
+    .map(([w, values]): [number, number] => [
+      (w + 0.5) * CONFIG.windowSeconds,
+      percentile(
+        values.sort((x, y) => x - y),
+        95,
+      ),
+    ]);
   return {
     spec,
     jobs: new Set(lines.map((l) => l.seq)).size,
@@ -229,7 +232,12 @@ async function runPhase(stack: LoopStack, spec: PhaseSpec): Promise<PhaseResult>
     ...(noiseRates ? { noiseRates } : {}),
     maxReplicas: Math.max(...inWindow.map((s) => s.replicas)),
     replicaChanges,
-    scaledDecisions: scaled.map((d) => ({ at: rel(Date.parse(d.decidedAt)), action: d.action, ...(d.from !== undefined ? { from: d.from } : {}), ...(d.to !== undefined ? { to: d.to } : {}) })),
+    scaledDecisions: scaled.map((d) => ({
+      at: rel(Date.parse(d.decidedAt)),
+      action: d.action,
+      ...(d.from !== undefined ? { from: d.from } : {}),
+      ...(d.to !== undefined ? { to: d.to } : {}),
+    })),
     samples: inWindow.map((s) => ({ ...s, t: rel(s.t) })),
     p95Windows,
     wallSeconds: (Date.now() - started) / 1000,
@@ -253,7 +261,10 @@ async function machine(): Promise<string> {
   const cpus = os.cpus();
   const rabbit = await fetch('http://127.0.0.1:15692/metrics')
     .then((r) => r.text())
-    .then((text) => /rabbitmq_version="([^"]+)"/.exec(text)?.[1] ?? '?', () => '?');
+    .then(
+      (text) => /rabbitmq_version="([^"]+)"/.exec(text)?.[1] ?? '?',
+      () => '?',
+    );
   return [
     `${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}`,
     `Node ${process.version}, Docker ${version('docker', ['version', '--format', '{{.Server.Version}}'], /^(\S+)/)} (single-node Swarm)`,
@@ -283,9 +294,11 @@ function markdown(results: PhaseResult[], machineText: string, perReplica: numbe
       .join('')}npm run bench:spike\` — ${new Date().toISOString().slice(0, 16)}Z, whole run ${(totalSeconds / 60).toFixed(1)} min`,
     `- **Machine**: ${machineText}`,
     `- **Spike**: the demo producer at ${CONFIG.rate} jobs/s for ${CONFIG.spikeSeconds} s, then stops. One worker replica does ${capacity.toFixed(1)} jobs/s (${CONFIG.serviceTimeMs} ms per job, prefetch 1), so one replica falls behind by ${(CONFIG.rate - capacity).toFixed(1)} jobs/s.`,
-    `- **Loop**: everything on 127.0.0.1 — RabbitMQ, Prometheus with \`rules/*.rules.yml\` exactly as shipped (the queue rules' own 2 s evaluation, \`for: 4s\` on QueueDesiredReplicas, the 5 min stabilization and \`for: 1m\` on QueueOverProvisioned) plus a tuning overlay mapping the bench queues to their services, scrape every ${CONFIG.scrapeInterval} (shipped: the rabbitmq-queues job), global evaluation ${CONFIG.evaluationInterval}, resend delay ${CONFIG.resendDelay}; Alertmanager with \`alertmanager/alertmanager.yml\` (autoscale route as shipped: group_wait 2s, group_interval 15s, repeat_interval 1m); one alertscale process (dist/); the demo worker as a Swarm service (host network) with the labels of \`stack.yml\` (min ${MIN}, max ${MAX}, step.up 2, cooldown.up 60s).`,
-    `- **Phases**: (a) alertscale off — worker fixed at ${MIN} replica. (o) over-provisioned — worker fixed at ${MAX} replicas, the cost baseline. (b) alertscale on with the shipped rules: the queue is proportional (shipped demo.jobs rows: ${perReplica} messages per replica, drain rate measured), so \`QueueDesiredReplicas\` (\`to\`) acts; (b) is also (d), "the proportional rule alone". (c) the step rule alone: the same queue without proportional rows, so only \`QueueBacklogHigh\` (ready > ${readyUp}) can fire, stepping by 2 once per repeat. (n) steady noise: alertscale on, ${CONFIG.noiseReplicas} replicas, ${CONFIG.noiseSeconds} s of load at 70% of their target capacity (${CONFIG.noiseReplicas} × ${capacity.toFixed(1)} jobs/s × utilization ${targetUtilization()}) with ±30% seeded uniform variation every 10 s.`,
-    '- **Measured**: latency = enqueue → done of every job, from the worker\'s `JOB_LOG_FILE`; backlog = ready messages sampled every second (AMQP `checkQueue`); drain = last job done − load end; first scale-up = first `scaled` decision (`/api/v1/decisions`) − load start; enough = first sample with ' + `${enoughReplicas()} replicas (the fewest whose drain exceeds ${CONFIG.rate} jobs/s)` + '; replica-seconds = desired replicas integrated from the load\'s start to its last job done.',
+    `- **Loop**: everything on 127.0.0.1 — RabbitMQ, Prometheus with \`rules/*.rules.yml\` exactly as shipped (the queue rules' own 2 s evaluation, \`for: 4s\` on QueueDesiredReplicas, the 5 min stabilization and \`for: 1m\` on QueueOverProvisioned) plus a tuning overlay mapping the bench queues to their services, scrape every ${CONFIG.scrapeInterval} (shipped: the rabbitmq-queues job), global evaluation ${CONFIG.evaluationInterval}, resend delay ${CONFIG.resendDelay}; Alertmanager with \`alertmanager/alertmanager.yml\` (autoscale route as shipped: group_wait 2s, group_interval 15s, repeat_interval 1m); one alertscale process (dist/); the demo worker as a Swarm service (host network) with the labels of \`stack.yml\` (min ${MIN}, max ${MAX}, step.up ${STACK_WORKER_POLICY['alertscale.step.up']}, cooldown.up ${STACK_WORKER_POLICY['alertscale.cooldown.up']}).`,
+    `- **Phases**: (a) alertscale off — worker fixed at ${MIN} replica. (o) over-provisioned — worker fixed at ${MAX} replicas, the cost baseline. (b) alertscale on with the shipped rules: the queue is proportional (shipped demo.jobs rows: ${perReplica} messages per replica, drain rate measured), so \`QueueDesiredReplicas\` (\`to\`) acts; (b) is also (d), "the proportional rule alone". (c) the step rule alone: the same queue without proportional rows, so only \`QueueBacklogHigh\` (ready > ${readyUp}) can fire, stepping by \`alertscale.step.up\` = ${STACK_WORKER_POLICY['alertscale.step.up']} once per repeat. (n) steady noise: alertscale on, ${CONFIG.noiseReplicas} replicas, ${CONFIG.noiseSeconds} s of load at 70% of their target capacity (${CONFIG.noiseReplicas} × ${capacity.toFixed(1)} jobs/s × utilization ${targetUtilization()}) with ±30% seeded uniform variation every 10 s.`,
+    "- **Measured**: latency = enqueue → done of every job, from the worker's `JOB_LOG_FILE`; backlog = ready messages sampled every second (AMQP `checkQueue`); drain = last job done − load end; first scale-up = first `scaled` decision (`/api/v1/decisions`) − load start; enough = first sample with " +
+      `${enoughReplicas()} replicas (the fewest whose drain exceeds ${CONFIG.rate} jobs/s)` +
+      "; replica-seconds = desired replicas integrated from the load's start to its last job done.",
     '',
     '| phase | jobs | p50 latency | p95 latency | p99 latency | peak backlog | time to drain | first scale-up | enough replicas | replica-seconds | scale changes | max replicas |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -302,7 +315,9 @@ function markdown(results: PhaseResult[], machineText: string, perReplica: numbe
       `**Ratios (a)/(b)**: p50 ${ratio(a.p50, b.p50)}, p95 ${ratio(a.p95, b.p95)}, p99 ${ratio(a.p99, b.p99)}, peak backlog ${ratio(a.peakBacklog, b.peakBacklog)}, time to drain ${ratio(a.drainSeconds, b.drainSeconds)}.`,
       '',
       `**Targets**: first scale-up ≤ 20 s after the spike starts: ${(b.firstScaleUpSeconds ?? Infinity) <= 20 ? 'met' : 'NOT met'} (${s1(b.firstScaleUpSeconds)} s); p95 ≥ 8× lower than (a): ${a.p95 >= 8 * b.p95 ? 'met' : 'NOT met'} (${ratio(a.p95, b.p95)})` +
-        (o ? `; replica-seconds ≤ 50% of (o): ${b.replicaSeconds <= 0.5 * o.replicaSeconds ? 'met' : 'NOT met'} ((b)/(o) = ${((100 * b.replicaSeconds) / o.replicaSeconds).toFixed(0)}%, p95 (b)/(o) ${ratio(b.p95, o.p95)})` : '') +
+        (o
+          ? `; replica-seconds ≤ 50% of (o): ${b.replicaSeconds <= 0.5 * o.replicaSeconds ? 'met' : 'NOT met'} ((b)/(o) = ${((100 * b.replicaSeconds) / o.replicaSeconds).toFixed(0)}%, p95 (b)/(o) ${ratio(b.p95, o.p95)})`
+          : '') +
         (n ? `; steady noise → zero scale changes: ${n.scaleChanges === 0 ? 'met' : 'NOT met'} (${n.scaleChanges})` : '') +
         '.',
       '',
@@ -317,7 +332,9 @@ function markdown(results: PhaseResult[], machineText: string, perReplica: numbe
   }
   lines.push('**Replicas over time** (seconds since the spike started → desired replicas):', '');
   for (const r of results) {
-    lines.push(`- ${r.spec.title}: ${changes(r)}${r.scaledDecisions.length ? ` (decisions: ${r.scaledDecisions.map((d) => `${d.action} ${d.from}→${d.to} at ${d.at.toFixed(0)}s`).join(', ')})` : ''}`);
+    lines.push(
+      `- ${r.spec.title}: ${changes(r)}${r.scaledDecisions.length ? ` (decisions: ${r.scaledDecisions.map((d) => `${d.action} ${d.from}→${d.to} at ${d.at.toFixed(0)}s`).join(', ')})` : ''}`,
+    );
   }
   lines.push(
     '',
@@ -332,7 +349,7 @@ function markdown(results: PhaseResult[], machineText: string, perReplica: numbe
 async function main(): Promise<void> {
   const runStarted = Date.now();
   const phases = selectPhases(CONFIG.phases, PHASES);
-  const perReplica = shippedTuningValue('alertscale:threshold:queue_messages_per_replica', ['queue: demo.jobs']);
+  const perReplica = shippedTuningValue('alertscale:threshold:queue_messages_per_replica', { queue: 'demo.jobs' });
   const readyUp = shippedTuningValue('alertscale:threshold:queue_ready_up_messages');
   log(`starting the loop (Prometheus ${CONFIG.scrapeInterval}/${CONFIG.evaluationInterval}, shipped rules and route)`);
   const stack = await LoopStack.start({
@@ -382,7 +399,7 @@ async function main(): Promise<void> {
   );
   const machineText = await machine();
   fs.writeFileSync(path.join(CONFIG.outDir, 'spike.md'), markdown(results, machineText, perReplica, readyUp, totalSeconds));
-  const rawDir = rootPath('.bench-results');
+  const rawDir = repoPath('.bench-results');
   fs.mkdirSync(rawDir, { recursive: true });
   fs.writeFileSync(path.join(rawDir, `spike-${new Date().toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ config: CONFIG, results }, null, 2));
   log(`wrote ${path.join(CONFIG.outDir, 'spike.md')} and spike.svg (${(totalSeconds / 60).toFixed(1)} min)`);

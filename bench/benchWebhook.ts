@@ -5,7 +5,10 @@
  */
 import autocannon from 'autocannon';
 import express from 'express';
-import { BENCH_TOKEN, createBenchService, docker, listenOnLoopback, machine, notificationFor, startAlertscale } from './benchSupport';
+import { BENCH_TOKEN, createBenchService, runBenchmark, machine, startAlertscale } from './benchSupport';
+import { desiredReplicas, removeService } from '../harness/docker';
+import { listenOnLoopback } from '../harness/listenOnLoopback';
+import { uniqueNotification } from '../harness/notifications';
 
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -30,24 +33,20 @@ async function main(): Promise<void> {
   bare.post('/webhook', express.json({ limit: '1mb' }), (_request, response) => void response.status(202).json({ accepted: 1 }));
   const baseline = await listenOnLoopback(bare);
   try {
-    const body = JSON.stringify(notificationFor(service, 'up', new Date().toISOString()));
+    const body = JSON.stringify(uniqueNotification(service, 'up'));
     const ours = await storm(alertscale.url, body);
     const theirs = await storm(baseline.url, body);
-    const replicas = (await docker.getService(service).inspect()).Spec?.Mode?.Replicated?.Replicas;
+    const replicas = await desiredReplicas(service);
     console.log(`bench:webhook on ${machine()}; ${CONNECTIONS} connections × ${DURATION_S}s, identical notifications`);
     console.log(`  alertscale     ${ours.rps.toFixed(0).padStart(7)} req/s   p99 ${String(ours.p99).padStart(4)} ms   non-2xx ${ours.non2xx}`);
     console.log(`  bare express   ${theirs.rps.toFixed(0).padStart(7)} req/s   p99 ${String(theirs.p99).padStart(4)} ms   non-2xx ${theirs.non2xx}`);
     console.log(`  ratio (alertscale / bare): throughput ${(ours.rps / theirs.rps).toFixed(2)}, p99 ${(ours.p99 / Math.max(theirs.p99, 1)).toFixed(2)}`);
     console.log(`  replicas after the storm: ${replicas} (started at 1: one scale-up, every re-send a duplicate)`);
   } finally {
-    alertscale.server.close();
-    baseline.server.close();
-    await docker.getService(service).remove().catch(() => undefined);
+    await alertscale.close();
+    await baseline.close();
+    await removeService(service).catch(() => undefined);
   }
-  process.exit(0);
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main);

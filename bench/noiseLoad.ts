@@ -2,8 +2,8 @@ import os from 'node:os';
 import { connect } from 'amqplib';
 import { createProducerMetrics } from '../demo/producerMetrics';
 import { publishJob } from '../demo/publishJob';
-import { sleep } from '../test/e2e/support/ownedProcess';
 import { seededRandom } from '../test/reliability/support/report';
+import { sleep } from '../harness/polling';
 
 export interface NoiseLoad {
   /** Mean rate, jobs/s. */

@@ -96,15 +96,15 @@ export function renderSpikeChart(options: {
         if (panel.step && i > 0) coords.push(`${x(t).toFixed(1)},${y((points[i - 1] as [number, number])[1]).toFixed(1)}`);
         coords.push(`${x(t).toFixed(1)},${y(v).toFixed(1)}`);
       });
-      parts.push(
-        `<polyline fill="none" stroke="${series.color}" stroke-width="2"${series.dash ? ` stroke-dasharray="${series.dash}"` : ''} points="${coords.join(' ')}"/>`,
-      );
+      parts.push(`<polyline fill="none" stroke="${series.color}" stroke-width="2"${series.dash ? ` stroke-dasharray="${series.dash}"` : ''} points="${coords.join(' ')}"/>`);
     }
   });
   const legendY = height - 12;
   let legendX = LEFT;
   for (const series of options.series) {
-    parts.push(`<line x1="${legendX}" x2="${legendX + 24}" y1="${legendY - 4}" y2="${legendY - 4}" stroke="${series.color}" stroke-width="3"${series.dash ? ` stroke-dasharray="${series.dash}"` : ''}/>`);
+    parts.push(
+      `<line x1="${legendX}" x2="${legendX + 24}" y1="${legendY - 4}" y2="${legendY - 4}" stroke="${series.color}" stroke-width="3"${series.dash ? ` stroke-dasharray="${series.dash}"` : ''}/>`,
+    );
     parts.push(`<text x="${legendX + 30}" y="${legendY}">${esc(series.label)}</text>`);
     legendX += 40 + series.label.length * 6.6;
   }

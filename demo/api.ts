@@ -28,7 +28,10 @@ async function main(): Promise<void> {
   // A new replica joins the edge (its first healthy check) able to take jobs; GET /work needs no
   // broker, so after a while it listens anyway and POST /jobs answers 503 until connected.
   const connected = await Promise.race([
-    publisher.broker.waitForConnect().then(() => true, () => false),
+    publisher.broker.waitForConnect().then(
+      () => true,
+      () => false,
+    ),
     new Promise<boolean>((resolve) => setTimeout(() => resolve(false), BROKER_WAIT_MS).unref()),
   ]);
   if (!connected) logger.warn('broker not reachable yet: POST /jobs answers 503 until it is', { waitedMs: BROKER_WAIT_MS });

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { metricsPortSchema } from './metricsPort';
 
-const amqpUrl = z
-  .string()
-  .refine((value) => /^amqps?:\/\/[^\s]+$/.test(value), { message: 'expected an amqp:// or amqps:// URL' });
+const amqpUrl = z.string().refine((value) => /^amqps?:\/\/[^\s]+$/.test(value), { message: 'expected an amqp:// or amqps:// URL' });
 
 /** Variables shared by the producer and the worker. Keys are the variable names. */
 export const commonConfigShape = {
@@ -19,10 +17,7 @@ export const commonConfigShape = {
 };
 
 /** `+slot` needs TASK_SLOT: reported against METRICS_PORT, the variable the user chose. */
-export function requireSlotWhenUsed(
-  config: { METRICS_PORT: { mode: string }; TASK_SLOT?: number | undefined },
-  ctx: z.RefinementCtx,
-): void {
+export function requireSlotWhenUsed(config: { METRICS_PORT: { mode: string }; TASK_SLOT?: number | undefined }, ctx: z.RefinementCtx): void {
   if (config.METRICS_PORT.mode === 'slot' && config.TASK_SLOT === undefined) {
     ctx.addIssue({
       code: 'custom',
@@ -41,13 +36,7 @@ export interface CommonSettings {
 }
 
 /** The shared variables of a parsed environment, under the names the demo processes use. */
-export function commonSettings(raw: {
-  AMQP_URL: string;
-  DEMO_QUEUE: string;
-  TASK_SLOT?: number | undefined;
-  LOG_LEVEL: string;
-  RECONNECT_MAX_DELAY_MS: number;
-}): CommonSettings {
+export function commonSettings(raw: { AMQP_URL: string; DEMO_QUEUE: string; TASK_SLOT?: number | undefined; LOG_LEVEL: string; RECONNECT_MAX_DELAY_MS: number }): CommonSettings {
   return {
     amqpUrl: raw.AMQP_URL,
     queue: raw.DEMO_QUEUE,

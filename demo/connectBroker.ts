@@ -7,12 +7,7 @@ import type winston from 'winston';
  * every (re)connection to open channels and start consuming. Returns at once:
  * await `waitForConnect()`, or `close()` to give up (e.g. on SIGTERM).
  */
-export async function connectBroker(
-  url: string,
-  logger: winston.Logger,
-  maxDelayMs: number,
-  setup: (model: ChannelModel) => Promise<void>,
-): Promise<RecoveringChannelModel> {
+export async function connectBroker(url: string, logger: winston.Logger, maxDelayMs: number, setup: (model: ChannelModel) => Promise<void>): Promise<RecoveringChannelModel> {
   const broker = await connect(url, {
     recovery: { initialDelay: 250, maxDelay: maxDelayMs, factor: 2, jitter: 0.2, waitForConnect: false, setup },
   });

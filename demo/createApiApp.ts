@@ -78,7 +78,10 @@ export function createApiApp(deps: ApiDependencies): express.Express {
     } catch (err) {
       const reason = err instanceof CapacityRefused ? err.reason : 'internal';
       metrics.errors.inc({ route: '/work', reason });
-      res.status(503).setHeader('Retry-After', '1').json({ error: `overloaded (${reason}): add replicas or lower the load` });
+      res
+        .status(503)
+        .setHeader('Retry-After', '1')
+        .json({ error: `overloaded (${reason}): add replicas or lower the load` });
       return;
     }
     const startedAt = Date.now();
@@ -95,7 +98,10 @@ export function createApiApp(deps: ApiDependencies): express.Express {
       res.status(202).json({ id: job.id });
     } catch (err) {
       metrics.errors.inc({ route: '/jobs', reason: 'broker_unavailable' });
-      res.status(503).setHeader('Retry-After', '1').json({ error: `job not accepted, retry: ${err instanceof Error ? err.message : String(err)}` });
+      res
+        .status(503)
+        .setHeader('Retry-After', '1')
+        .json({ error: `job not accepted, retry: ${err instanceof Error ? err.message : String(err)}` });
     }
   });
 

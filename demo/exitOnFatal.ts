@@ -8,9 +8,7 @@ export function exitOnFatal(component: string): (err: unknown) => never {
   return (err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
     const kind = err instanceof ConfigError ? 'config' : 'fatal';
-    process.stderr.write(
-      `${JSON.stringify({ level: 'error', component, message: `${kind}: ${message}`, timestamp: new Date().toISOString() })}\n`,
-    );
+    process.stderr.write(`${JSON.stringify({ level: 'error', component, message: `${kind}: ${message}`, timestamp: new Date().toISOString() })}\n`);
     process.exit(1);
   };
 }

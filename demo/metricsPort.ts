@@ -9,11 +9,7 @@ import { z } from 'zod';
  *   a stack with `TASK_SLOT: "{{.Task.Slot}}"`), so replicas that share the host
  *   network get 9400, 9401, ... instead of fighting over one port.
  */
-export type MetricsPortSetting =
-  | { mode: 'off' }
-  | { mode: 'auto' }
-  | { mode: 'fixed'; port: number }
-  | { mode: 'slot'; base: number };
+export type MetricsPortSetting = { mode: 'off' } | { mode: 'auto' } | { mode: 'fixed'; port: number } | { mode: 'slot'; base: number };
 
 const PORT_PATTERN = /^(\d{1,5})(\+slot)?$/;
 

@@ -8,13 +8,7 @@ import type { ProducerMetrics } from './producerMetrics';
  * Publishes one persistent job stamped with the current time; counts it when
  * the broker confirms (or nacks) it. Waits for `drain` under back-pressure.
  */
-export async function publishJob(
-  channel: ConfirmChannel,
-  queue: string,
-  seq: number,
-  producer: string,
-  metrics: ProducerMetrics,
-): Promise<void> {
+export async function publishJob(channel: ConfirmChannel, queue: string, seq: number, producer: string, metrics: ProducerMetrics): Promise<void> {
   const enqueuedAt = Date.now();
   const job = { id: randomUUID(), seq, enqueuedAt, producer };
   const flowing = channel.sendToQueue(

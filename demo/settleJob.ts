@@ -13,7 +13,8 @@ export function attemptOf(message: ConsumeMessage): number {
 }
 
 function copyOf(message: ConsumeMessage, headers: Record<string, unknown>, expiration?: number) {
-  const { messageId, timestamp, contentType } = message.properties;
+  // amqplib types these properties `any`.
+  const { messageId, timestamp, contentType } = message.properties as { messageId?: string; timestamp?: number; contentType?: string };
   return {
     ...(messageId !== undefined ? { messageId: String(messageId) } : {}),
     ...(timestamp !== undefined ? { timestamp: Number(timestamp) } : {}),

@@ -96,7 +96,7 @@ build_one() {
   printf '%s=%s\n' "$name" "$tag"
 }
 
-command -v mmdebstrap >/dev/null || { log "mmdebstrap is missing: run scripts/setup-test-env.sh (apt-get install mmdebstrap)"; exit 1; }
+command -v mmdebstrap >/dev/null || { log "mmdebstrap is missing: run npm run setup (apt-get install mmdebstrap)"; exit 1; }
 [ "$(id -u)" = 0 ] || { log "mmdebstrap needs root here (it builds in root mode)"; exit 1; }
 
 if [ $# -eq 0 ]; then

@@ -12,9 +12,9 @@
  *                 builders: then `NODE_IMAGE=alertscale-local/node:20 npm run image:build`.
  */
 import fs from 'node:fs';
-import { buildDockerfile, findBuildKitCli } from '../test/support/buildDockerfile';
-import { PROJECT_DIR } from '../test/support/buildLocalImage';
-import { buildLocalNodeBase, LOCAL_NODE_BASE } from '../test/support/buildLocalNodeBase';
+import { buildDockerfile, findBuildKitCli } from '../harness/images/buildDockerfile';
+import { buildLocalNodeBase, LOCAL_NODE_BASE } from '../harness/images/buildLocalNodeBase';
+import { REPO_ROOT } from '../harness/repoRoot';
 
 const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 
@@ -24,7 +24,7 @@ async function buildImage(): Promise<void> {
   const cli = findBuildKitCli();
   process.stdout.write(`building ${tag} with ${[cli.command, ...cli.args].join(' ')}${cli.env.DOCKER_BUILDKIT ? ' (DOCKER_BUILDKIT=1)' : ''}\n`);
   await buildDockerfile({
-    contextDir: PROJECT_DIR,
+    contextDir: REPO_ROOT,
     tag,
     buildArgs: process.env.NODE_IMAGE ? { NODE_IMAGE: process.env.NODE_IMAGE } : {},
     secrets: ca ? { ca } : {},

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs (from Debian's packages) and starts what the test suite needs:
+# `npm run setup`: installs (from Debian's packages) and starts what the test suite needs:
 # dockerd with a single-node Swarm, RabbitMQ with its Prometheus plugin,
 # Prometheus/promtool and Alertmanager/amtool, HAProxy (the edge in the HTTP
 # e2e test and bench:http), the load tools hey and wrk, and builds the stand-in

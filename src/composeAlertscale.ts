@@ -59,9 +59,12 @@ export async function composeAlertscale(config: Config, overrides: CompositionOv
     ? createRabbitIntentQueue({ url: config.AMQP_URL, metrics, logger, intentTtlMs: config.INTENT_TTL, decisionBudgetMs: config.DOCKER_RETRY_DEADLINE })
     : createInProcessIntentQueue();
   if (!config.AMQP_URL) {
-    logger.warn('intents are not durable: AMQP_URL is not set, so intents are decided in-process before the webhook answers; set AMQP_URL for durable intents across instances', { event: 'startup_warning' });
+    logger.warn('intents are not durable: AMQP_URL is not set, so intents are decided in-process before the webhook answers; set AMQP_URL for durable intents across instances', {
+      event: 'startup_warning',
+    });
   }
-  if (config.webhookToken === undefined) logger.warn('webhook authentication is OFF (WEBHOOK_AUTH=none): anyone who reaches the port can scale services', { event: 'startup_warning' });
+  if (config.webhookToken === undefined)
+    logger.warn('webhook authentication is OFF (WEBHOOK_AUTH=none): anyone who reaches the port can scale services', { event: 'startup_warning' });
   if (config.DRY_RUN) logger.warn('DRY_RUN=true: decisions are recorded, nothing is applied', { event: 'startup_warning' });
 
   const alertmanagerUrl = config.ALERTMANAGER_URL;

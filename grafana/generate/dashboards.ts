@@ -7,72 +7,73 @@
  * Queries use the recording rules of rules/ (same names, same `service` label)
  * so a panel shows exactly what the alerts compare.
  */
-import { Dashboard, Layout, dashboard, serviceVariable } from './grafana';
+import type * as grafana from '@grafana/grafana-foundation-sdk/dashboard';
+import { buildDashboard, serviceVariable, statPanel, timeseriesPanel, type Item } from './grafana';
 
 const S = 'service=~"$service"';
 
-export function alertscaleDashboard(): Dashboard {
-  const panels = new Layout()
-    .row('Decisions')
-    .timeseries({
+function alertscaleDashboard(): grafana.Dashboard {
+  const items: Item[] = [
+    'Decisions',
+    timeseriesPanel({
       title: 'Decisions by outcome',
       description: 'Every decision alertscale recorded, by outcome (scaled, cooldown, at_bound, blocked, error...). "Why didn\'t it scale?" starts here.',
       queries: [{ expr: `sum by (outcome) (increase(alertscale_decisions_total{${S}}[$__rate_interval]))`, legend: '{{outcome}}' }],
       bars: true,
       stack: true,
       min: 0,
-    })
-    .timeseries({
+    }),
+    timeseriesPanel({
       title: 'Decisions by service and action',
       description: 'Decisions per scaled service and action (up, down, to).',
       queries: [{ expr: `sum by (service, action) (increase(alertscale_decisions_total{${S}}[$__rate_interval]))`, legend: '{{service}} {{action}}' }],
       bars: true,
       stack: true,
       min: 0,
-    })
-    .stat({
+    }),
+    statPanel({
       title: 'Scaled',
       description: 'Decisions that changed replicas in the selected time range.',
       query: { expr: `sum(increase(alertscale_decisions_total{${S}, outcome="scaled"}[$__range]))`, legend: 'scaled' },
       decimals: 0,
-    })
-    .stat({
+    }),
+    statPanel({
       title: 'Not scaled',
       description: 'Decisions that changed nothing (cooldown, at_bound, duplicate, blocked, paused...) in the selected time range. Each has a reason: GET /api/v1/decisions.',
       query: { expr: `sum(increase(alertscale_decisions_total{${S}, outcome!~"scaled|error"}[$__range]))`, legend: 'not scaled' },
       decimals: 0,
-    })
-    .stat({
+    }),
+    statPanel({
       title: 'Errors',
       description: 'Decisions with outcome "error" (Docker failed until the deadline) in the selected time range.',
       query: { expr: `sum(increase(alertscale_decisions_total{${S}, outcome="error"}[$__range]))`, legend: 'error' },
       decimals: 0,
       redFrom: 1,
-    })
-    .stat({
+    }),
+    statPanel({
       title: 'Decision time p95',
       description: 'Notification received to decision recorded, 95th percentile over the selected time range.',
       query: { expr: 'histogram_quantile(0.95, sum by (le) (rate(alertscale_decision_duration_seconds_bucket[$__range])))', legend: 'p95' },
       unit: 's',
-    })
-    .row('Replicas')
-    .timeseries({
+    }),
+    'Replicas',
+    timeseriesPanel({
       title: 'Replicas per service',
       description: 'Desired replicas of opted-in services as alertscale last saw or set them. Purple annotations mark scale events.',
       queries: [{ expr: `max by (service) (alertscale_service_replicas{${S}})`, legend: '{{service}}' }],
       stepped: true,
       min: 0,
       width: 16,
-    })
-    .timeseries({
+    }),
+    timeseriesPanel({
       title: 'Scale events',
       description: 'Replica changes applied, by service and direction.',
       queries: [{ expr: `sum by (service, direction) (increase(alertscale_scale_events_total{${S}}[$__rate_interval]))`, legend: '{{service}} {{direction}}' }],
       bars: true,
       min: 0,
       width: 8,
-    })
-    .timeseries({
+    }),
+    timeseriesPanel({
       title: 'Scale alerts firing',
       description: 'Firing alerts that carry scale_service, by rule, service and action (Prometheus ALERTS series).',
       queries: [
@@ -84,17 +85,17 @@ export function alertscaleDashboard(): Dashboard {
       stepped: true,
       min: 0,
       width: 24,
-    })
-    .row('Webhook')
-    .timeseries({
+    }),
+    'Webhook',
+    timeseriesPanel({
       title: 'Webhook requests by status code',
       description: '202 accepted; 4xx are lost (Alertmanager does not retry them); 5xx are retried by Alertmanager.',
       queries: [{ expr: 'sum by (code) (rate(alertscale_webhook_requests_total[$__rate_interval]))', legend: '{{code}}' }],
       unit: 'reqps',
       min: 0,
       width: 8,
-    })
-    .timeseries({
+    }),
+    timeseriesPanel({
       title: 'Webhook latency',
       description: 'Request to response. Must stay far below the route group_interval (1m), which bounds each Alertmanager delivery.',
       queries: [
@@ -105,17 +106,17 @@ export function alertscaleDashboard(): Dashboard {
       unit: 's',
       min: 0,
       width: 8,
-    })
-    .timeseries({
+    }),
+    timeseriesPanel({
       title: 'Alerts received by status',
       description: 'Alerts in webhook notifications, firing and resolved (resolved alerts never scale).',
       queries: [{ expr: 'sum by (status) (rate(alertscale_webhook_alerts_total[$__rate_interval]))', legend: '{{status}}' }],
       unit: 'short',
       min: 0,
       width: 8,
-    })
-    .row('Intents and errors')
-    .timeseries({
+    }),
+    'Intents and errors',
+    timeseriesPanel({
       title: 'Intents',
       description: 'Scale intents stored on the broker, decided, and dead-lettered (expired or past the delivery limit).',
       queries: [
@@ -126,8 +127,8 @@ export function alertscaleDashboard(): Dashboard {
       unit: 'short',
       min: 0,
       width: 8,
-    })
-    .timeseries({
+    }),
+    timeseriesPanel({
       title: 'Decision and publish latency',
       description: 'Notification to decision recorded (p95), and broker publisher confirms (p95).',
       queries: [
@@ -137,16 +138,16 @@ export function alertscaleDashboard(): Dashboard {
       unit: 's',
       min: 0,
       width: 8,
-    })
-    .timeseries({
+    }),
+    timeseriesPanel({
       title: 'Docker API errors by operation',
       description: 'Failed Docker API calls (each retry counts). Sustained errors fire AlertscaleDockerErrors.',
       queries: [{ expr: 'sum by (operation) (rate(alertscale_docker_errors_total[$__rate_interval]))', legend: '{{operation}}' }],
       unit: 'short',
       min: 0,
       width: 8,
-    })
-    .timeseries({
+    }),
+    timeseriesPanel({
       title: 'Instances up and broker connection',
       description: 'Scrape health of each alertscale instance, and whether it is connected to the broker (absent without AMQP_URL).',
       queries: [
@@ -156,30 +157,30 @@ export function alertscaleDashboard(): Dashboard {
       stepped: true,
       min: 0,
       width: 12,
-    })
-    .timeseries({
+    }),
+    timeseriesPanel({
       title: 'Alerts about alertscale',
       description: 'Firing alerts routed to operators (component="alertscale"); each links to its runbook in docs/runbooks/.',
       queries: [{ expr: 'count by (alertname) (ALERTS{alertstate="firing", component="alertscale"})', legend: '{{alertname}}' }],
       stepped: true,
       min: 0,
       width: 12,
-    })
-    .build();
+    }),
+  ];
 
-  return dashboard({
+  return buildDashboard({
     uid: 'alertscale',
     title: 'alertscale',
     description: 'The autoscaler: decisions by outcome and service, replicas with scale events, webhook traffic, intents and errors.',
-    templating: { list: [serviceVariable('{__name__=~"alertscale_decisions_total|alertscale_service_replicas"}')] },
-    panels,
+    variables: [serviceVariable('{__name__=~"alertscale_decisions_total|alertscale_service_replicas"}')],
+    items,
   });
 }
 
-export function scaledServicesDashboard(): Dashboard {
-  const panels = new Layout()
-    .row('Latency (http_request_duration_seconds)')
-    .timeseries({
+function scaledServicesDashboard(): grafana.Dashboard {
+  const items: Item[] = [
+    'Latency (http_request_duration_seconds)',
+    timeseriesPanel({
       title: 'p95 request latency',
       description: 'What ServiceLatencyHigh / ServiceLatencyLow compare, with the effective thresholds from rules/tuning.rules.yml (dashed).',
       queries: [
@@ -189,8 +190,8 @@ export function scaledServicesDashboard(): Dashboard {
       ],
       unit: 's',
       min: 0,
-    })
-    .timeseries({
+    }),
+    timeseriesPanel({
       title: 'Request rate',
       description:
         'Requests per second per service, and for services with a per-replica target (rules/tuning.rules.yml) what their replicas carry at that target (dashed): ServiceDesiredReplicas fires above it.',
@@ -203,8 +204,8 @@ export function scaledServicesDashboard(): Dashboard {
       ],
       unit: 'reqps',
       min: 0,
-    })
-    .timeseries({
+    }),
+    timeseriesPanel({
       title: 'Errors',
       description: 'Share of requests answered 5xx (an overloaded replica answers 503), per service.',
       queries: [
@@ -215,9 +216,9 @@ export function scaledServicesDashboard(): Dashboard {
       ],
       unit: 'percentunit',
       min: 0,
-    })
-    .row('Queues (RabbitMQ)')
-    .timeseries({
+    }),
+    'Queues (RabbitMQ)',
+    timeseriesPanel({
       title: 'Queue backlog',
       description: 'Ready and unacked (in progress) messages of the queues mapped to the selected services in rules/tuning.rules.yml.',
       queries: [
@@ -226,8 +227,8 @@ export function scaledServicesDashboard(): Dashboard {
         { expr: `alertscale:effective_threshold:queue_ready_up_messages{${S}}`, legend: '{{queue}} ready threshold' },
       ],
       min: 0,
-    })
-    .timeseries({
+    }),
+    timeseriesPanel({
       title: 'Desired replicas from backlog vs consumers',
       description: 'ceil((ready + unacked) / per-replica target), what QueueDesiredReplicas sends as scale_replicas, against the consumers of the queue.',
       queries: [
@@ -236,9 +237,9 @@ export function scaledServicesDashboard(): Dashboard {
       ],
       stepped: true,
       min: 0,
-    })
-    .row('Capacity')
-    .timeseries({
+    }),
+    'Capacity',
+    timeseriesPanel({
       title: 'Replicas',
       description: 'Desired replicas as alertscale sees them, and containers running as cAdvisor sees them.',
       queries: [
@@ -247,8 +248,8 @@ export function scaledServicesDashboard(): Dashboard {
       ],
       stepped: true,
       min: 0,
-    })
-    .timeseries({
+    }),
+    timeseriesPanel({
       title: 'CPU per replica',
       description: 'Cores used per running task (cAdvisor), with the per-service thresholds from rules/tuning.rules.yml (dashed).',
       queries: [
@@ -258,8 +259,8 @@ export function scaledServicesDashboard(): Dashboard {
       ],
       unit: 'short',
       min: 0,
-    })
-    .timeseries({
+    }),
+    timeseriesPanel({
       title: 'Memory per task vs limit',
       description:
         "The largest task's working set (cAdvisor) and the service's memory limit (dashed). ServiceMemoryNearLimit warns operators above 90% of the limit; more replicas rarely help.",
@@ -269,8 +270,8 @@ export function scaledServicesDashboard(): Dashboard {
       ],
       unit: 'bytes',
       min: 0,
-    })
-    .timeseries({
+    }),
+    timeseriesPanel({
       title: 'Scale alerts firing',
       description: 'Firing scale alerts for the selected services, by rule and action.',
       queries: [
@@ -281,21 +282,17 @@ export function scaledServicesDashboard(): Dashboard {
       ],
       stepped: true,
       min: 0,
-    })
-    .build();
+    }),
+  ];
 
-  return dashboard({
+  return buildDashboard({
     uid: 'alertscale-services',
     title: 'alertscale: scaled services',
     description: 'The services alertscale scales: request rate, errors, p95 latency, queue backlog, replicas, CPU and memory, with the thresholds and limits the rules use.',
-    templating: {
-      list: [
-        serviceVariable(
-          '{__name__=~"alertscale_service_replicas|service:http_requests:rate2m|service:container_cpu_usage:cores_per_task_2m|queue:rabbitmq_messages_ready:max"}',
-        ),
-      ],
-    },
-    panels,
+    variables: [
+      serviceVariable('{__name__=~"alertscale_service_replicas|service:http_requests:rate2m|service:container_cpu_usage:cores_per_task_2m|queue:rabbitmq_messages_ready:max"}'),
+    ],
+    items,
   });
 }
 

@@ -1,141 +1,31 @@
 /**
- * A small typed subset of Grafana's dashboard JSON model (schemaVersion 39,
- * Grafana 10/11), and builders that lay panels out on the 24-column grid.
- * Plain objects, no dependency: the output is diffed against the committed
- * JSON by test/monitoring/dashboards.test.ts.
+ * Our panel conventions on top of Grafana's Foundation SDK (types and builders
+ * generated from Grafana 11.6's schemas; the SDK lays panels out on the
+ * 24-column grid). What stays here is only what is ours: the provisioned
+ * datasource, the two panel styles we use, the `$service` variable and the
+ * scale-event annotation. The output is diffed against the committed JSON by
+ * test/monitoring/dashboards.test.ts.
  */
+import * as common from '@grafana/grafana-foundation-sdk/common';
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as prometheus from '@grafana/grafana-foundation-sdk/prometheus';
+import * as stat from '@grafana/grafana-foundation-sdk/stat';
+import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 
 /** The provisioned datasource (grafana/provisioning/datasources/prometheus.yml). */
-export const DATASOURCE = { type: 'prometheus', uid: 'prometheus' } as const;
-export type DataSourceRef = { type: string; uid: string };
-
-export interface Target {
-  refId: string;
-  datasource: DataSourceRef;
-  expr: string;
-  legendFormat: string;
-  range: boolean;
-  instant: boolean;
-}
-
-export interface GridPos {
-  h: number;
-  w: number;
-  x: number;
-  y: number;
-}
-
-interface FieldOverride {
-  matcher: { id: 'byRegexp' | 'byName'; options: string };
-  properties: Array<{ id: string; value: unknown }>;
-}
-
-export interface FieldConfig {
-  defaults: {
-    unit?: string;
-    min?: number;
-    decimals?: number;
-    color?: { mode: string };
-    thresholds?: { mode: 'absolute'; steps: Array<{ color: string; value: number | null }> };
-    custom?: Record<string, unknown>;
-    mappings?: unknown[];
-  };
-  overrides: FieldOverride[];
-}
-
-export interface Panel {
-  id: number;
-  type: 'timeseries' | 'stat' | 'row';
-  title: string;
-  gridPos: GridPos;
-  description?: string;
-  datasource?: DataSourceRef;
-  targets?: Target[];
-  fieldConfig?: FieldConfig;
-  options?: Record<string, unknown>;
-  collapsed?: boolean;
-  panels?: Panel[];
-}
-
-export interface TemplateVariable {
-  name: string;
-  label: string;
-  type: 'query';
-  datasource: DataSourceRef;
-  query: string;
-  definition: string;
-  refresh: 1 | 2;
-  includeAll: boolean;
-  multi: boolean;
-  allValue: string;
-  current: { selected: boolean; text: string[]; value: string[] };
-  options: unknown[];
-  regex: string;
-  sort: number;
-  hide: 0;
-}
-
-export interface Annotation {
-  name: string;
-  datasource: DataSourceRef;
-  enable: boolean;
-  hide: boolean;
-  iconColor: string;
-  expr: string;
-  step: string;
-  titleFormat: string;
-  textFormat: string;
-  tagKeys: string;
-  useValueForTime: boolean;
-}
-
-export interface Dashboard {
-  uid: string;
-  title: string;
-  description: string;
-  tags: string[];
-  editable: boolean;
-  graphTooltip: 1;
-  timezone: string;
-  refresh: string;
-  time: { from: string; to: string };
-  schemaVersion: number;
-  version: number;
-  annotations: { list: Annotation[] };
-  templating: { list: TemplateVariable[] };
-  links: unknown[];
-  panels: Panel[];
-}
+const DATASOURCE: dashboard.DataSourceRef = { type: 'prometheus', uid: 'prometheus' };
 
 export interface Query {
   expr: string;
   legend: string;
 }
 
-/** Series whose legend says "threshold" are drawn as dashed lines, without fill. */
-const thresholdOverride: FieldOverride = {
-  matcher: { id: 'byRegexp', options: '.*threshold.*' },
-  properties: [
-    { id: 'custom.lineStyle', value: { dash: [10, 10], fill: 'dash' } },
-    { id: 'custom.fillOpacity', value: 0 },
-    { id: 'color', value: { mode: 'fixed', fixedColor: 'red' } },
-  ],
-};
-
-function targets(queries: Query[]): Target[] {
-  return queries.map((q, i) => ({
-    refId: String.fromCharCode(65 + i),
-    datasource: DATASOURCE,
-    expr: q.expr,
-    legendFormat: q.legend,
-    range: true,
-    instant: false,
-  }));
-}
-
-export interface TimeseriesOptions {
+interface PanelText {
   title: string;
   description: string;
+}
+
+export interface TimeseriesOptions extends PanelText {
   queries: Query[];
   unit?: string;
   width?: number;
@@ -146,9 +36,7 @@ export interface TimeseriesOptions {
   min?: number;
 }
 
-export interface StatOptions {
-  title: string;
-  description: string;
+export interface StatOptions extends PanelText {
   query: Query;
   unit?: string;
   width?: number;
@@ -158,128 +46,95 @@ export interface StatOptions {
   decimals?: number;
 }
 
-/** Places panels left to right, wrapping at 24 columns, and numbers them. */
-export class Layout {
-  private readonly panels: Panel[] = [];
-  private nextId = 1;
-  private x = 0;
-  private y = 0;
-  private rowHeight = 0;
+type PanelBuilder = timeseries.PanelBuilder | stat.PanelBuilder;
 
-  row(title: string): this {
-    this.newLine();
-    this.panels.push({ id: this.nextId++, type: 'row', title, collapsed: false, panels: [], gridPos: { h: 1, w: 24, x: 0, y: this.y } });
-    this.y += 1;
-    return this;
-  }
+/** What every panel of ours has: title, description, the provisioned datasource, size, unit and its Prometheus queries. */
+function fillPanel<T extends PanelBuilder>(panel: T, o: PanelText & { unit?: string; width?: number; height?: number }, size: { w: number; h: number }, queries: Query[]): T {
+  panel
+    .title(o.title)
+    .description(o.description)
+    .datasource(DATASOURCE)
+    .span(o.width ?? size.w)
+    .height(o.height ?? size.h)
+    .unit(o.unit ?? 'short');
+  queries.forEach((q, i) => {
+    panel.withTarget(
+      new prometheus.DataqueryBuilder()
+        .refId(String.fromCharCode(65 + i))
+        .datasource(DATASOURCE)
+        .expr(q.expr)
+        .legendFormat(q.legend)
+        .range(),
+    );
+  });
+  return panel;
+}
 
-  timeseries(o: TimeseriesOptions): this {
-    const custom: Record<string, unknown> = {
-      drawStyle: o.bars ? 'bars' : 'line',
-      lineInterpolation: o.stepped ? 'stepAfter' : 'linear',
-      lineWidth: 1,
-      fillOpacity: o.bars ? 80 : 10,
-      showPoints: 'never',
-      spanNulls: false,
-      stacking: { mode: o.stack ? 'normal' : 'none', group: 'A' },
-    };
-    this.place(o.width ?? 12, o.height ?? 8, {
-      type: 'timeseries',
-      title: o.title,
-      description: o.description,
-      datasource: DATASOURCE,
-      targets: targets(o.queries),
-      fieldConfig: {
-        defaults: { unit: o.unit ?? 'short', ...(o.min === undefined ? {} : { min: o.min }), custom },
-        overrides: [thresholdOverride],
-      },
-      options: {
-        legend: { displayMode: 'list', placement: 'bottom', showLegend: true },
-        tooltip: { mode: 'multi', sort: 'desc' },
-      },
-    });
-    return this;
-  }
+/** A time series panel; series whose legend says "threshold" are drawn dashed, without fill. */
+export function timeseriesPanel(o: TimeseriesOptions): timeseries.PanelBuilder {
+  const panel = new timeseries.PanelBuilder()
+    .drawStyle(o.bars ? common.GraphDrawStyle.Bars : common.GraphDrawStyle.Line)
+    .lineInterpolation(o.stepped ? common.LineInterpolation.StepAfter : common.LineInterpolation.Linear)
+    .lineWidth(1)
+    .fillOpacity(o.bars ? 80 : 10)
+    .showPoints(common.VisibilityMode.Never)
+    .spanNulls(false)
+    .stacking(new common.StackingConfigBuilder().mode(o.stack ? common.StackingMode.Normal : common.StackingMode.None).group('A'))
+    .legend(new common.VizLegendOptionsBuilder().displayMode(common.LegendDisplayMode.List).placement(common.LegendPlacement.Bottom).showLegend(true))
+    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending))
+    .overrideByRegexp('.*threshold.*', [
+      { id: 'custom.lineStyle', value: { dash: [10, 10], fill: 'dash' } },
+      { id: 'custom.fillOpacity', value: 0 },
+      { id: 'color', value: { mode: 'fixed', fixedColor: 'red' } },
+    ]);
+  if (o.min !== undefined) panel.min(o.min);
+  return fillPanel(panel, o, { w: 12, h: 8 }, o.queries);
+}
 
-  stat(o: StatOptions): this {
-    this.place(o.width ?? 6, o.height ?? 4, {
-      type: 'stat',
-      title: o.title,
-      description: o.description,
-      datasource: DATASOURCE,
-      targets: targets([o.query]),
-      fieldConfig: {
-        defaults: {
-          unit: o.unit ?? 'short',
-          ...(o.decimals === undefined ? {} : { decimals: o.decimals }),
-          color: { mode: 'thresholds' },
-          thresholds: {
-            mode: 'absolute',
-            steps: [{ color: 'green', value: null }, ...(o.redFrom === undefined ? [] : [{ color: 'red', value: o.redFrom }])],
-          },
-        },
-        overrides: [],
-      },
-      options: {
-        reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
-        colorMode: 'value',
-        graphMode: 'area',
-        justifyMode: 'auto',
-        textMode: 'auto',
-        orientation: 'auto',
-      },
-    });
-    return this;
-  }
-
-  build(): Panel[] {
-    return this.panels;
-  }
-
-  private place(w: number, h: number, panel: Omit<Panel, 'id' | 'gridPos'>): void {
-    if (this.x + w > 24) this.newLine();
-    this.panels.push({ id: this.nextId++, gridPos: { h, w, x: this.x, y: this.y }, ...panel });
-    this.x += w;
-    this.rowHeight = Math.max(this.rowHeight, h);
-  }
-
-  private newLine(): void {
-    this.y += this.rowHeight;
-    this.x = 0;
-    this.rowHeight = 0;
-  }
+/** A single value over the time range, green, turning red from `redFrom`. */
+export function statPanel(o: StatOptions): stat.PanelBuilder {
+  const steps: dashboard.Threshold[] = [{ color: 'green', value: null }, ...(o.redFrom === undefined ? [] : [{ color: 'red', value: o.redFrom }])];
+  const panel = new stat.PanelBuilder()
+    .colorScheme(new dashboard.FieldColorBuilder().mode(dashboard.FieldColorModeId.Thresholds))
+    .thresholds(new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps(steps))
+    .reduceOptions(new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).fields('').values(false))
+    .colorMode(common.BigValueColorMode.Value)
+    .graphMode(common.BigValueGraphMode.Area)
+    .justifyMode(common.BigValueJustifyMode.Auto)
+    .textMode(common.BigValueTextMode.Auto)
+    .orientation(common.VizOrientation.Auto);
+  if (o.decimals !== undefined) panel.decimals(o.decimals);
+  return fillPanel(panel, o, { w: 6, h: 4 }, [o.query]);
 }
 
 /** A multi-value `$service` variable (All = `.*`) from the label values of `selector`. */
-export function serviceVariable(selector: string): TemplateVariable {
-  const query = `label_values(${selector}, service)`;
-  return {
-    name: 'service',
-    label: 'Service',
-    type: 'query',
-    datasource: DATASOURCE,
-    query,
-    definition: query,
-    refresh: 2,
-    includeAll: true,
-    multi: true,
-    allValue: '.*',
-    current: { selected: true, text: ['All'], value: ['$__all'] },
-    options: [],
-    regex: '',
-    sort: 1,
-    hide: 0,
-  };
+export function serviceVariable(selector: string): dashboard.QueryVariableBuilder {
+  return new dashboard.QueryVariableBuilder('service')
+    .label('Service')
+    .datasource(DATASOURCE)
+    .query(`label_values(${selector}, service)`)
+    .refresh(dashboard.VariableRefresh.OnTimeRangeChanged)
+    .includeAll(true)
+    .multi(true)
+    .allValue('.*')
+    .current({ selected: true, text: ['All'], value: ['$__all'] })
+    .sort(dashboard.VariableSort.AlphabeticalAsc);
 }
 
-/** Replica changes made by alertscale, as annotations on every time series panel. */
-export const scaleEventsAnnotation: Annotation = {
-  name: 'Scale events',
-  datasource: DATASOURCE,
-  enable: true,
-  hide: false,
-  iconColor: 'purple',
-  expr: 'sum by (service, direction) (increase(alertscale_scale_events_total{service=~"$service"}[1m])) > 0',
+/**
+ * Replica changes made by alertscale, as annotations on every time series
+ * panel. The Prometheus annotation fields (step, titleFormat, tagKeys...) are
+ * the datasource's own and not in the SDK's generic AnnotationQuery.
+ */
+const scaleEventsAnnotation: dashboard.AnnotationQuery & Record<string, unknown> = {
+  ...new dashboard.AnnotationQueryBuilder()
+    .name('Scale events')
+    .datasource(DATASOURCE)
+    .enable(true)
+    .hide(false)
+    .iconColor('purple')
+    .expr('sum by (service, direction) (increase(alertscale_scale_events_total{service=~"$service"}[1m])) > 0')
+    .build(),
   step: '1m',
   titleFormat: '{{service}} scaled {{direction}}',
   textFormat: '',
@@ -287,22 +142,36 @@ export const scaleEventsAnnotation: Annotation = {
   useValueForTime: false,
 };
 
-export function dashboard(d: Pick<Dashboard, 'uid' | 'title' | 'description' | 'panels' | 'templating'> & { tags?: string[] }): Dashboard {
-  return {
-    uid: d.uid,
-    title: d.title,
-    description: d.description,
-    tags: d.tags ?? ['alertscale'],
-    editable: false,
-    graphTooltip: 1,
-    timezone: '',
-    refresh: '30s',
-    time: { from: 'now-3h', to: 'now' },
-    schemaVersion: 39,
-    version: 1,
-    annotations: { list: [scaleEventsAnnotation] },
-    templating: d.templating,
-    links: [],
-    panels: d.panels,
-  };
+/** A row title, or a panel to place on the grid after the previous one. */
+export type Item = string | PanelBuilder;
+
+export interface DashboardOptions {
+  uid: string;
+  title: string;
+  description: string;
+  variables: dashboard.QueryVariableBuilder[];
+  items: Item[];
+  tags?: string[];
+}
+
+/** One of our dashboards: read-only, shared crosshair, last 3 h refreshed every 30 s, panels numbered in order. */
+export function buildDashboard(o: DashboardOptions): dashboard.Dashboard {
+  const builder = new dashboard.DashboardBuilder(o.title)
+    .uid(o.uid)
+    .description(o.description)
+    .tags(o.tags ?? ['alertscale'])
+    .readonly()
+    .tooltip(dashboard.DashboardCursorSync.Crosshair)
+    .timezone('')
+    .refresh('30s')
+    .time({ from: 'now-3h', to: 'now' })
+    .version(1)
+    .annotation({ build: () => scaleEventsAnnotation })
+    .variables(o.variables);
+  o.items.forEach((item, index) => {
+    const id = index + 1;
+    if (typeof item === 'string') builder.withRow(new dashboard.RowBuilder(item).id(id));
+    else builder.withPanel(item.id(id));
+  });
+  return builder.build();
 }

@@ -73,7 +73,13 @@ function series(service, samples, maxReplicas) {
   ];
 }
 
-const testHead = (name, samples, maxReplicas) => [`  - name: ${name}`, `    interval: ${SCRAPE_S}s`, '    input_series:', ...series('shop_api', samples, maxReplicas), '    promql_expr_test:'];
+const testHead = (name, samples, maxReplicas) => [
+  `  - name: ${name}`,
+  `    interval: ${SCRAPE_S}s`,
+  '    input_series:',
+  ...series('shop_api', samples, maxReplicas),
+  '    promql_expr_test:',
+];
 
 const noAlerts = (minutes, names, state) => [
   `      - expr: 'count_over_time(ALERTS{alertname=~"${names}"${state ? `, alertstate="${state}"` : ''}}[${minutes}m])'`,
@@ -139,7 +145,11 @@ const text = [
   '',
   'tests:',
   ...[0.6, 0.8].flatMap((share, i) => [
-    ...testHead(`when a steady load of ${share * 100}% of the target capacity varies by ±30% for 35 minutes, then no scale alert is ever pending or firing`, steadyLoad(share, 13 + i), 4),
+    ...testHead(
+      `when a steady load of ${share * 100}% of the target capacity varies by ±30% for 35 minutes, then no scale alert is ever pending or firing`,
+      steadyLoad(share, 13 + i),
+      4,
+    ),
     ...noAlerts(35, 'ServiceDesiredReplicas|ServiceRequestRateLow'),
     '',
   ]),

@@ -2,13 +2,7 @@
  * Coded errors. The HTTP layer maps codes to statuses in one place
  * (src/http/mapErrorToResponse.ts); messages tell the operator what to fix.
  */
-export type ErrorCode =
-  | 'unauthorized'
-  | 'unsupported_media_type'
-  | 'payload_too_large'
-  | 'invalid_payload'
-  | 'not_found'
-  | 'unavailable';
+export type ErrorCode = 'unauthorized' | 'unsupported_media_type' | 'payload_too_large' | 'invalid_payload' | 'not_found' | 'unavailable';
 
 export class AlertscaleError extends Error {
   constructor(

@@ -23,18 +23,26 @@ export function explainScaleAlerts(url: string, alerts: ScaleAlertView[], lastNo
   if (view.silenced.length > 0) {
     const silences = [...new Map(view.silenced.flatMap((alert) => alert.silencedBy).map((silence) => [silence.id, silence])).values()];
     const described = silences.map((silence) => `${silence.id}${silence.endsAt ? ` until ${silence.endsAt}` : ''}${silence.comment ? ` ("${silence.comment}")` : ''}`);
-    notes.push(`silenced: ${names(view.silenced)} (silence ${described.join('; ')}); Alertmanager sends silenced alerts to no receiver, so alertscale decides nothing for them until the silence expires (amtool silence expire <id>)`);
+    notes.push(
+      `silenced: ${names(view.silenced)} (silence ${described.join('; ')}); Alertmanager sends silenced alerts to no receiver, so alertscale decides nothing for them until the silence expires (amtool silence expire <id>)`,
+    );
   }
   if (view.inhibited.length > 0) {
-    notes.push(`inhibited: ${names(view.inhibited)} (by ${[...new Set(view.inhibited.flatMap((alert) => alert.inhibitedBy))].join(', ')}); an inhibit rule holds them back while the inhibiting alert fires (capacity first: an up inhibits a down)`);
+    notes.push(
+      `inhibited: ${names(view.inhibited)} (by ${[...new Set(view.inhibited.flatMap((alert) => alert.inhibitedBy))].join(', ')}); an inhibit rule holds them back while the inhibiting alert fires (capacity first: an up inhibits a down)`,
+    );
   }
   if (view.active.length > 0) {
     const lastMs = lastNotificationAt === undefined ? Number.NaN : Date.parse(lastNotificationAt);
     const startedMs = Math.max(...view.active.map((alert) => Date.parse(alert.startsAt ?? '') || 0));
     if (Number.isNaN(lastMs)) {
-      notes.push(`active: ${names(view.active)}, but this service has no notification in alertscale's recent history; check that the Alertmanager route sends these alerts to the alertscale receiver (group_wait delays the first one)`);
+      notes.push(
+        `active: ${names(view.active)}, but this service has no notification in alertscale's recent history; check that the Alertmanager route sends these alerts to the alertscale receiver (group_wait delays the first one)`,
+      );
     } else if (nowMs - lastMs > QUIET_AFTER_MS && lastMs >= startedMs) {
-      notes.push(`active: ${names(view.active)}; the last notification arrived at ${lastNotificationAt}: Alertmanager sends a group that keeps firing again only every repeat_interval (4h by default), so a decision held back by a cooldown waits for that repeat`);
+      notes.push(
+        `active: ${names(view.active)}; the last notification arrived at ${lastNotificationAt}: Alertmanager sends a group that keeps firing again only every repeat_interval (4h by default), so a decision held back by a cooldown waits for that repeat`,
+      );
     }
   }
   return { ...view, notes };

@@ -1,6 +1,6 @@
 /**
  * The interfaces the use cases depend on. Adapters implement them and translate,
- * nothing more; src/main.ts wires one implementation of each.
+ * nothing more; src/composeAlertscale.ts wires one implementation of each.
  */
 import type { Decision, ScaleIntent, ServiceState } from '../domain/types';
 

@@ -100,7 +100,12 @@ export function createIntentProcessor(deps: IntentProcessorDeps): IntentHandler 
         })
       : await decideOnce(intent, handling).catch((error: Error) => {
           if (error instanceof IntentExpiredError) throw error;
-          return errorDecision(intent, deps.now(), `error: ${error.message}; this is not a transient failure, fix the cause (see the log line) and the next repeat will retry`, false);
+          return errorDecision(
+            intent,
+            deps.now(),
+            `error: ${error.message}; this is not a transient failure, fix the cause (see the log line) and the next repeat will retry`,
+            false,
+          );
         });
     if (decision.outcome === 'scaled' || decision.outcome === 'dry_run') deps.dedupCache.remember(intent.key, decision.decidedAt);
     await deps.recorder.record(decision, intent.receivedAt);

@@ -17,7 +17,10 @@ const duration = (fallback: string) =>
       return ms;
     });
 
-const flag = z.enum(['true', 'false'], { message: 'must be "true" or "false"' }).default('false').transform((value) => value === 'true');
+const flag = z
+  .enum(['true', 'false'], { message: 'must be "true" or "false"' })
+  .default('false')
+  .transform((value) => value === 'true');
 
 const byteSize = z
   .string()
@@ -116,7 +119,9 @@ function readToken(env: z.infer<typeof envSchema>, readFile: (path: string) => s
     return token;
   }
   if (env.WEBHOOK_TOKEN) return env.WEBHOOK_TOKEN;
-  throw new ConfigError(['WEBHOOK_TOKEN or WEBHOOK_TOKEN_FILE is required: the webhook accepts only Alertmanager with the token (set WEBHOOK_AUTH=none to turn authentication off explicitly)']);
+  throw new ConfigError([
+    'WEBHOOK_TOKEN or WEBHOOK_TOKEN_FILE is required: the webhook accepts only Alertmanager with the token (set WEBHOOK_AUTH=none to turn authentication off explicitly)',
+  ]);
 }
 
 /** Secrets never appear in error messages, not even when malformed. */

@@ -22,18 +22,31 @@ export async function runStartupChecks(deps: StartupCheckDeps): Promise<void> {
   const { logger } = deps;
   const docker = deps.pingDocker().then(
     () => undefined,
-    (error: Error) => warn(logger, `Docker at ${deps.dockerHost} does not answer (${error.message}): nothing can be scaled and /readyz is 503 until it does (check DOCKER_HOST, the socket mount and its group, or the socket proxy)`, 'docker'),
+    (error: Error) =>
+      warn(
+        logger,
+        `Docker at ${deps.dockerHost} does not answer (${error.message}): nothing can be scaled and /readyz is 503 until it does (check DOCKER_HOST, the socket mount and its group, or the socket proxy)`,
+        'docker',
+      ),
   );
   const running = deps.alertmanager
     ? deps.alertmanager.readRoutes().then(
         (found) => {
           if (found.routes.length === 0) {
-            warn(logger, `Alertmanager at ${deps.alertmanager?.url} has no route matching on scale_service that sends to a webhook: DEDUP_WINDOW cannot be checked against group_interval and repeat_interval (see the README, "The alert contract")`, 'dedup_window');
+            warn(
+              logger,
+              `Alertmanager at ${deps.alertmanager?.url} has no route matching on scale_service that sends to a webhook: DEDUP_WINDOW cannot be checked against group_interval and repeat_interval (see the README, "The alert contract")`,
+              'dedup_window',
+            );
           }
           return found;
         },
         (error: Error) => {
-          warn(logger, `Alertmanager at ${deps.alertmanager?.url} does not answer (${error.message}): the scale-down guard cannot confirm a scale-down is safe, so scale-downs are blocked until it answers (scale-ups are not affected); DEDUP_WINDOW is checked against the shipped route instead`, 'alertmanager');
+          warn(
+            logger,
+            `Alertmanager at ${deps.alertmanager?.url} does not answer (${error.message}): the scale-down guard cannot confirm a scale-down is safe, so scale-downs are blocked until it answers (scale-ups are not affected); DEDUP_WINDOW is checked against the shipped route instead`,
+            'alertmanager',
+          );
           return { routes: [SHIPPED_SCALE_ROUTE], clusterPeers: 1 };
         },
       )

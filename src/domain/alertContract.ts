@@ -1,3 +1,4 @@
+import { STEP_COUNT } from './parseStep';
 import { isScaleAction, type ScaleAction } from './types';
 
 /** Labels and annotation of the alert contract (README.md, "The alert contract"). */
@@ -10,7 +11,6 @@ export const REPLICAS_ANNOTATION = 'scale_replicas';
 
 /** Swarm's own rule for service names; anything else can never name a service. */
 export const SERVICE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
-const STEP = /^[1-9]\d{0,5}$/;
 const DECIMAL = /^\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 /** Prometheus renders `{{ $value }}` as a float ("6.5", "1e+06"); anything past this is a mistake, not a target. */
 const MAX_TARGET = 1_000_000;
@@ -43,7 +43,7 @@ export function checkAlertContract(labels: Record<string, string>, annotations: 
     return invalid(labels, `label ${ALERT_LABEL.action}="${(action ?? '').slice(0, 80)}" must be up, down or to`);
   }
   const stepText = labels[ALERT_LABEL.step];
-  if (stepText !== undefined && !STEP.test(stepText)) {
+  if (stepText !== undefined && !STEP_COUNT.test(stepText)) {
     return invalid(labels, `label ${ALERT_LABEL.step}="${stepText.slice(0, 80)}" must be a positive whole number`);
   }
   const step = stepText === undefined ? undefined : Number(stepText);
@@ -56,10 +56,7 @@ export function checkAlertContract(labels: Record<string, string>, annotations: 
     if (targetText === undefined && labels[REPLICAS_ANNOTATION] !== undefined) {
       return invalid(labels, `${REPLICAS_ANNOTATION} is set as a label; it must be an annotation (annotations: ${REPLICAS_ANNOTATION}: "{{ $value }}") for scale_action="to"`);
     }
-    return invalid(
-      labels,
-      `annotation ${REPLICAS_ANNOTATION}="${(targetText ?? '').slice(0, 80)}" must be a number of replicas from 0 to ${MAX_TARGET} for scale_action="to"`,
-    );
+    return invalid(labels, `annotation ${REPLICAS_ANNOTATION}="${(targetText ?? '').slice(0, 80)}" must be a number of replicas from 0 to ${MAX_TARGET} for scale_action="to"`);
   }
   return { kind: 'valid', service, action: 'to', target };
 }

@@ -9,7 +9,10 @@ export interface GroupParts {
 
 /** Short id of the Alertmanager group (and action) an intent came from: what its flushes have in common. */
 export function computeGroupId(parts: GroupParts): string {
-  return createHash('sha256').update(JSON.stringify([parts.receiver, parts.groupKey, parts.service, parts.action])).digest('hex').slice(0, 12);
+  return createHash('sha256')
+    .update(JSON.stringify([parts.receiver, parts.groupKey, parts.service, parts.action]))
+    .digest('hex')
+    .slice(0, 12);
 }
 
 /**
@@ -19,6 +22,9 @@ export function computeGroupId(parts: GroupParts): string {
  */
 export function identifyAlerts(intent: { fingerprints: string[]; alertStartsAt?: string[] }): string[] {
   return intent.fingerprints.map((fingerprint, index) =>
-    createHash('sha256').update(`${fingerprint}@${intent.alertStartsAt?.[index] ?? ''}`).digest('hex').slice(0, 8),
+    createHash('sha256')
+      .update(`${fingerprint}@${intent.alertStartsAt?.[index] ?? ''}`)
+      .digest('hex')
+      .slice(0, 8),
   );
 }

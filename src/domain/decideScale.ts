@@ -66,7 +66,11 @@ export function decideScale({ intent, service, settings, nowMs }: DecisionInput)
     return decide('paused', `paused: service ${service.name} has ${POLICY_LABEL.paused}=true; set it to false to resume`, { from: current });
   }
   if (service.updateState !== undefined && ROLLOUT_IN_PROGRESS_STATES.includes(service.updateState)) {
-    return decide('deferred', `deferred: a rollout of ${service.name} is ${service.updateState}; scaling now could resume or become its rollback target, the next repeat of the alert will retry`, { from: current });
+    return decide(
+      'deferred',
+      `deferred: a rollout of ${service.name} is ${service.updateState}; scaling now could resume or become its rollback target, the next repeat of the alert will retry`,
+      { from: current },
+    );
   }
   const recorded = readRecordedState(service.labels, current, service.updatedAt);
   const duplicate = findDuplicateAction(intent, recorded, settings, nowMs);

@@ -12,7 +12,7 @@ export type CooldownStarts = Partial<Record<Direction, LastChange>>;
 function describeOwn(recorded: RecordedState, direction: Direction, atMs: number): string {
   const newest = recorded.recent[0];
   if (newest && newest.atMs === atMs && newest.direction === direction) {
-    return `alertscale ${recorded.action} from ${recorded.from} replicas${recorded.distrusted ? ' (its alertscale.state.at was later than Docker\'s UpdatedAt, so UpdatedAt is used)' : ''}`;
+    return `alertscale ${recorded.action} from ${recorded.from} replicas${recorded.distrusted ? " (its alertscale.state.at was later than Docker's UpdatedAt, so UpdatedAt is used)" : ''}`;
   }
   return `alertscale scaled ${direction}`;
 }

@@ -1,11 +1,12 @@
 import type { Step } from './types';
 
-const COUNT = /^[1-9]\d{0,5}$/;
+/** A step as a count of replicas: 1 to 999999 (also the alert contract's `scale_step`). */
+export const STEP_COUNT = /^[1-9]\d{0,5}$/;
 const PERCENT = /^([1-9]\d{0,3})%$/;
 
 /** Parses a step label: a positive count (`2`) or a percentage of current replicas (`50%`). */
 export function parseStep(text: string): Step | undefined {
-  if (COUNT.test(text)) return { kind: 'count', value: Number(text) };
+  if (STEP_COUNT.test(text)) return { kind: 'count', value: Number(text) };
   const percent = PERCENT.exec(text);
   if (percent) return { kind: 'percent', value: Number(percent[1]) };
   return undefined;

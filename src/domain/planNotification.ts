@@ -88,7 +88,11 @@ export function planNotification(notification: AlertNotification, nowMs: number)
     }
     if (contract.kind === 'invalid') {
       counts.invalid += 1;
-      const base: { service: string; action: DecisionAction; key: string } = { service: contract.service ?? UNKNOWN_SERVICE, action: contract.action ?? INVALID_ACTION, key: alert.fingerprint };
+      const base: { service: string; action: DecisionAction; key: string } = {
+        service: contract.service ?? UNKNOWN_SERVICE,
+        action: contract.action ?? INVALID_ACTION,
+        key: alert.fingerprint,
+      };
       settled.push(settle(base, 'invalid_alert', contract.reason, nowMs));
       continue;
     }
@@ -105,7 +109,14 @@ export function planNotification(notification: AlertNotification, nowMs: number)
   const growing = new Set(intents.filter((intent) => intent.action !== 'down').map((intent) => intent.service));
   const kept = intents.filter((intent) => {
     if (intent.action !== 'down' || !growing.has(intent.service)) return true;
-    settled.push(settle({ service: intent.service, action: intent.action, key: intent.key }, 'conflict', `conflict: an up or to alert for ${intent.service} arrived in the same notification; capacity goes first, this down is not applied`, nowMs));
+    settled.push(
+      settle(
+        { service: intent.service, action: intent.action, key: intent.key },
+        'conflict',
+        `conflict: an up or to alert for ${intent.service} arrived in the same notification; capacity goes first, this down is not applied`,
+        nowMs,
+      ),
+    );
     return false;
   });
   return { intents: kept, settled, counts };

@@ -104,7 +104,13 @@ export function createGuardServer(options: GuardServerOptions): http.Server {
         if (verdict.verdict === 'refuse') {
           outcome = 'refused';
           metrics.refusals.inc({ rule: verdict.rule });
-          logger.warn(`refused ${guarded.method} ${guarded.url.slice(0, 200)}: ${verdict.reason}`, { event: 'refused', rule: verdict.rule, method: guarded.method, url: guarded.url.slice(0, 200), peer: request.socket.remoteAddress });
+          logger.warn(`refused ${guarded.method} ${guarded.url.slice(0, 200)}: ${verdict.reason}`, {
+            event: 'refused',
+            rule: verdict.rule,
+            method: guarded.method,
+            url: guarded.url.slice(0, 200),
+            peer: request.socket.remoteAddress,
+          });
           // Close rather than read a body the guard will never use.
           answerJson(response, 403, { message: `refused by alertscale's Docker API guard (rule ${verdict.rule}): ${verdict.reason}`, rule: verdict.rule }, true);
           return;
@@ -142,8 +148,8 @@ export function createGuardServer(options: GuardServerOptions): http.Server {
         return;
       }
       outcome = 'docker_unreachable';
-      logger.error(`Docker API unreachable for ${guarded.method} ${guarded.url.slice(0, 200)}: ${(error as Error).message}`, { event: 'docker_unreachable' });
-      if (!response.headersSent) answerJson(response, 502, { message: `alertscale's Docker API guard could not reach Docker: ${(error as Error).message}` });
+      logger.error(`Docker API unreachable for ${guarded.method} ${guarded.url.slice(0, 200)}: ${error.message}`, { event: 'docker_unreachable' });
+      if (!response.headersSent) answerJson(response, 502, { message: `alertscale's Docker API guard could not reach Docker: ${error.message}` });
       else response.destroy();
     } finally {
       metrics.requests.inc({ outcome });

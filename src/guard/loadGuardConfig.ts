@@ -14,7 +14,12 @@ const schema = z.object({
     .regex(/^(unix:\/\/\/.+|tcp:\/\/[^/:]+:\d{1,5})$/, 'must be unix:///var/run/docker.sock or tcp://host:port')
     .default('unix:///var/run/docker.sock'),
   GUARD_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
-  GUARD_BODY_LIMIT: z.coerce.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
+  GUARD_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(16 * 1024 * 1024)
+    .default(1024 * 1024),
   GUARD_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   /** The same ceiling alertscale applies (src/config/loadConfig.ts); set both alike. */
   MAX_REPLICAS_CEILING: z.coerce.number().int().min(1).max(100_000).default(100),

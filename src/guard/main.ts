@@ -35,12 +35,15 @@ function serve(config: GuardConfig): void {
   const metricsServer =
     config.GUARD_METRICS_PORT > 0
       ? http
-          .createServer(async (request, response) => {
+          .createServer((request, response) => {
             if (request.method !== 'GET' || request.url !== '/metrics') {
               response.writeHead(404).end();
               return;
             }
-            response.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
+            void metrics.registry.metrics().then(
+              (text) => response.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+              () => response.writeHead(500).end(),
+            );
           })
           .listen(config.GUARD_METRICS_PORT)
       : undefined;

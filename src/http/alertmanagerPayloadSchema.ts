@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
 const labelSet = z.record(z.string(), z.string());
+const alertStatus = z.enum(['firing', 'resolved']);
+
+/** The statuses an alert (and a notification) can have. */
+export const ALERT_STATUSES = alertStatus.options;
 
 /** More alerts than this in one notification is not Alertmanager. */
 export const MAX_ALERTS_PER_NOTIFICATION = 10_000;
@@ -12,13 +16,13 @@ export const MAX_ALERTS_PER_NOTIFICATION = 10_000;
 export const alertmanagerPayloadSchema = z.object({
   version: z.string().optional(),
   receiver: z.string().max(1024),
-  status: z.enum(['firing', 'resolved']),
+  status: alertStatus,
   groupKey: z.string().max(8192),
   truncatedAlerts: z.number().int().nonnegative().default(0),
   alerts: z
     .array(
       z.object({
-        status: z.enum(['firing', 'resolved']),
+        status: alertStatus,
         labels: labelSet,
         annotations: labelSet.default({}),
         startsAt: z.string().max(64),

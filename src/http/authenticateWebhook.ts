@@ -18,6 +18,11 @@ export function authenticateWebhook(token: string | undefined): RequestHandler {
     if (match && timingSafeEqual(given, expected)) return next();
     // Which of the three it was tells the operator where to look; none of them reveals the token.
     const what = header === undefined ? 'no Authorization header' : match ? 'the bearer token does not match' : 'the Authorization header is not "Bearer <token>"';
-    next(new AlertscaleError('unauthorized', `unauthorized: ${what}; send "Authorization: Bearer <token>" with the token alertscale was given (WEBHOOK_TOKEN or WEBHOOK_TOKEN_FILE); in Alertmanager set http_config.authorization.credentials_file`));
+    next(
+      new AlertscaleError(
+        'unauthorized',
+        `unauthorized: ${what}; send "Authorization: Bearer <token>" with the token alertscale was given (WEBHOOK_TOKEN or WEBHOOK_TOKEN_FILE); in Alertmanager set http_config.authorization.credentials_file`,
+      ),
+    );
   };
 }

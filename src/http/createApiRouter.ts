@@ -3,13 +3,13 @@ import type { ScaleAlertSource, SwarmGateway } from '../app/ports';
 import { AlertscaleError } from '../app/errors';
 import { explainScaleAlerts, type AlertmanagerView } from '../app/explainScaleAlerts';
 import { suggestServiceNames } from '../app/suggestServiceNames';
-import type { RecentDecisions } from '../adapters/observability/createRecentDecisions';
 import { SERVICE_NAME } from '../domain/alertContract';
 import { describeService } from '../domain/describeService';
+import type { RecentDecisionsView } from './ports';
 
 export interface ApiDeps {
   swarm: SwarmGateway;
-  recent: RecentDecisions;
+  recent: RecentDecisionsView;
   ceiling: number;
   now: () => number;
   /** Present with ALERTMANAGER_URL: shows the service's alerts as Alertmanager sees them. */
@@ -18,7 +18,12 @@ export interface ApiDeps {
   historySource?: string;
 }
 
-async function askAlertmanager(source: ScaleAlertSource, name: string, lastNotificationAt: string | undefined, nowMs: number): Promise<AlertmanagerView | { url: string; error: string }> {
+async function askAlertmanager(
+  source: ScaleAlertSource,
+  name: string,
+  lastNotificationAt: string | undefined,
+  nowMs: number,
+): Promise<AlertmanagerView | { url: string; error: string }> {
   try {
     return explainScaleAlerts(source.url, await source.listScaleAlerts(name), lastNotificationAt, nowMs);
   } catch (error) {

@@ -1,7 +1,5 @@
 import express, { type Express } from 'express';
 import type winston from 'winston';
-import type { Metrics } from '../adapters/observability/metrics';
-import type { RecentDecisions } from '../adapters/observability/createRecentDecisions';
 import type { DecisionRecorder, IntentQueue, ScaleAlertSource, SwarmGateway } from '../app/ports';
 import type { AlertNotification } from '../domain/notification';
 import { createApiRouter } from './createApiRouter';
@@ -9,13 +7,14 @@ import { createHealthRouter } from './createHealthRouter';
 import { createStatusRouter } from './createStatusRouter';
 import { createWebhookRouter } from './createWebhookRouter';
 import { mapErrorToResponse } from './mapErrorToResponse';
+import type { HttpMetrics, RecentDecisionsView } from './ports';
 
 export interface AppDeps {
   swarm: SwarmGateway;
   queue: IntentQueue;
   recorder: DecisionRecorder;
-  recent: RecentDecisions;
-  metrics: Metrics;
+  recent: RecentDecisionsView;
+  metrics: HttpMetrics;
   logger: winston.Logger;
   now: () => number;
   token: string | undefined;

@@ -1,11 +1,11 @@
 import { Router } from 'express';
 import type { IntentQueue, SwarmGateway } from '../app/ports';
-import type { Metrics } from '../adapters/observability/metrics';
+import type { HttpMetrics } from './ports';
 
 export interface HealthDeps {
   swarm: SwarmGateway;
   queue: IntentQueue;
-  metrics: Metrics;
+  metrics: HttpMetrics;
   /** True once shutdown began: readiness fails so traffic drains away. */
   isShuttingDown: () => boolean;
   /** With ALERTMANAGER_URL: asks Alertmanager, which the scale-down guard needs. */
@@ -24,7 +24,9 @@ async function findDegraded(deps: HealthDeps): Promise<string[]> {
     await check();
     return [];
   } catch (error) {
-    return [`scale-down guard: Alertmanager at ${url} does not answer (${(error as Error).message}); a scale-down cannot be confirmed safe, so scale-downs are blocked until it answers (scale-ups work)`];
+    return [
+      `scale-down guard: Alertmanager at ${url} does not answer (${(error as Error).message}); a scale-down cannot be confirmed safe, so scale-downs are blocked until it answers (scale-ups work)`,
+    ];
   }
 }
 
@@ -39,7 +41,13 @@ export function createHealthRouter(deps: HealthDeps): Router {
     if (deps.isShuttingDown()) reasons.push('shutting down');
     const queueReason = deps.queue.notReadyReason();
     if (queueReason) reasons.push(`intent queue: ${queueReason}`);
-    const [docker, degraded] = await Promise.all([deps.swarm.ping().then(() => undefined, (error: Error) => `docker: ${error.message}`), findDegraded(deps)]);
+    const [docker, degraded] = await Promise.all([
+      deps.swarm.ping().then(
+        () => undefined,
+        (error: Error) => `docker: ${error.message}`,
+      ),
+      findDegraded(deps),
+    ]);
     if (docker) reasons.push(docker);
     const status = reasons.length > 0 ? 'not_ready' : degraded.length > 0 ? 'degraded' : 'ready';
     response.status(reasons.length === 0 ? 200 : 503).json({ status, ...(reasons.length > 0 ? { reasons } : {}), ...(degraded.length > 0 ? { degraded } : {}) });

@@ -1,12 +1,12 @@
 import { Router } from 'express';
 import type { ScaleAlertSource, SwarmGateway } from '../app/ports';
-import type { RecentDecisions } from '../adapters/observability/createRecentDecisions';
 import { describeService } from '../domain/describeService';
 import { renderStatusPage } from './statusPage/renderStatusPage';
+import type { RecentDecisionsView } from './ports';
 
 export interface StatusPageDeps {
   swarm: SwarmGateway;
-  recent: RecentDecisions;
+  recent: RecentDecisionsView;
   ceiling: number;
   now: () => number;
   dryRun: boolean;

@@ -2,15 +2,16 @@ import express, { Router } from 'express';
 import type winston from 'winston';
 import { AlertscaleError } from '../app/errors';
 import { handleNotification, type HandleNotificationDeps } from '../app/handleNotification';
-import type { Metrics } from '../adapters/observability/metrics';
-import { alertmanagerPayloadSchema } from './alertmanagerPayloadSchema';
+import { ALERT_STATUSES, alertmanagerPayloadSchema } from './alertmanagerPayloadSchema';
+import { WEBHOOK_STATUS_CODES } from './mapErrorToResponse';
 import { authenticateWebhook } from './authenticateWebhook';
+import type { HttpMetrics } from './ports';
 
 export interface WebhookDeps extends HandleNotificationDeps {
   /** Undefined only with WEBHOOK_AUTH=none. */
   token: string | undefined;
   bodyLimitBytes: number;
-  metrics: Metrics;
+  metrics: HttpMetrics;
   logger: winston.Logger;
 }
 
@@ -22,6 +23,9 @@ function requireJson(request: express.Request): void {
 
 /** POST /webhook: authenticate, check, parse, then hand the notification to the use case. */
 export function createWebhookRouter(deps: WebhookDeps): Router {
+  // Series that exist from the start, at 0: increase() cannot see a counter's first event otherwise.
+  for (const code of WEBHOOK_STATUS_CODES) deps.metrics.webhookRequests.inc({ code: String(code) }, 0);
+  for (const status of ALERT_STATUSES) deps.metrics.webhookAlerts.inc({ status }, 0);
   const router = Router();
   router.use('/webhook', (request, response, next) => {
     const stopTimer = deps.metrics.webhookDuration.startTimer();

@@ -12,6 +12,8 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   unavailable: 503,
 };
 
+/** Every status POST /webhook answers: accepted, each coded error's, and 500 for a bug. */
+export const WEBHOOK_STATUS_CODES: readonly number[] = [202, ...new Set(Object.values(STATUS_BY_CODE)), 500];
 /** Rejected webhook requests logged per minute at most; the next line logged counts the rest. */
 export const REJECTED_LOG_LINES_PER_MINUTE = 20;
 
@@ -32,7 +34,10 @@ interface Mapped {
 function fromBodyParser(error: BodyParserError): Mapped | undefined {
   switch (error.type) {
     case 'entity.too.large': {
-      const coded = new AlertscaleError('payload_too_large', `payload_too_large: the body exceeds BODY_LIMIT (${error.limit} bytes); lower max_alerts in the Alertmanager webhook_config or raise BODY_LIMIT`);
+      const coded = new AlertscaleError(
+        'payload_too_large',
+        `payload_too_large: the body exceeds BODY_LIMIT (${error.limit} bytes); lower max_alerts in the Alertmanager webhook_config or raise BODY_LIMIT`,
+      );
       return { coded, logged: coded.message };
     }
     case 'entity.parse.failed':
@@ -50,7 +55,10 @@ function fromBodyParser(error: BodyParserError): Mapped | undefined {
       // Any other 4xx from body-parser (a body that does not inflate as its Content-Encoding says,
       // a body shorter than its Content-Length) is the sender's fault: 400, which Alertmanager does not retry.
       return typeof error.status === 'number' && error.status >= 400 && error.status < 500
-        ? { coded: new AlertscaleError('invalid_payload', `invalid_payload: the body could not be read (${error.message ?? 'bad request'})`), logged: 'invalid_payload: the body could not be read' }
+        ? {
+            coded: new AlertscaleError('invalid_payload', `invalid_payload: the body could not be read (${error.message ?? 'bad request'})`),
+            logged: 'invalid_payload: the body could not be read',
+          }
         : undefined;
   }
 }

@@ -2,8 +2,9 @@ import { createIntentProcessor, type IntentProcessorDeps } from '../../src/app/p
 import type { Decision } from '../../src/domain/types';
 import { createNodeCacheDedup } from '../../src/adapters/cache/createNodeCacheDedup';
 import { IntentExpiredError } from '../../src/app/errors';
-import { NOW_MS, aService, anIntent } from '../support/domainBuilders';
+
 import { FakeSwarm } from '../support/fakeSwarm';
+import { NOW_MS, aService, anIntent } from '../support/builders';
 
 function setUp(overrides: Partial<IntentProcessorDeps> = {}) {
   const swarm = new FakeSwarm();
@@ -93,7 +94,13 @@ describe('processIntent', () => {
   });
 
   test('when Alertmanager cannot be asked, then a down is blocked (fail safe)', async () => {
-    const { process } = setUp({ activeAlerts: { findActiveUpAlerts: async () => { throw new Error('ECONNREFUSED'); } } });
+    const { process } = setUp({
+      activeAlerts: {
+        findActiveUpAlerts: async () => {
+          throw new Error('ECONNREFUSED');
+        },
+      },
+    });
     expect(await process(anIntent({ action: 'down' }))).toMatchObject({ outcome: 'blocked', reason: expect.stringMatching(/could not ask Alertmanager/) });
   });
 
@@ -111,7 +118,9 @@ describe('processIntent', () => {
 
   test('when Docker refuses the update permanently, then the error is not retryable and says so', async () => {
     const { swarm, process } = setUp();
-    swarm.scaleService = async () => { throw new Error('Docker refused update of shop_worker (HTTP 400): invalid spec'); };
+    swarm.scaleService = async () => {
+      throw new Error('Docker refused update of shop_worker (HTTP 400): invalid spec');
+    };
     expect(await process(anIntent())).toMatchObject({ outcome: 'error', retryable: false, reason: expect.stringMatching(/HTTP 400/) });
   });
 });

@@ -1,11 +1,13 @@
 import { existsSync, mkdirSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { fixtureFor } from '../support/loadFixture';
-import { startAlertscaleBehindAlertmanager } from '../support/startAlertmanager';
-import { createTestService, removeLeftoverTestServices, removeTestServices, uniqueName, waitUntil as waitFor } from '../support/swarmServices';
+import { uniqueName } from '../../harness/docker';
+import { fixtureFor, refired } from '../../harness/notifications';
+import { waitFor } from '../../harness/polling';
+import { startAlertscaleBehindAlertmanager } from '../../harness/startAlertmanager';
+import { createTestService, removeOrphanedServices, removeTestServices } from '../../harness/swarmServices';
 
-/** Debian's chromium, installed by scripts/setup-test-env.sh: no browser is ever downloaded. */
+/** Debian's chromium, installed by `npm run setup` (scripts/setup-test-env.sh): no browser is ever downloaded. */
 const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT_DIR = join(__dirname, '..', '..', 'test-output');
 const DOCS_SCREENSHOT = join(__dirname, '..', '..', 'docs', 'status-page.png');
@@ -17,7 +19,6 @@ const created: string[] = [];
 let both: Awaited<ReturnType<typeof startAlertscaleBehindAlertmanager>>;
 let alertscale: { url: string };
 let browser: Browser;
-let sequence = 0;
 
 async function aService(labels: Record<string, string>, replicas = 1): Promise<string> {
   const name = uniqueName(PREFIX);
@@ -27,11 +28,12 @@ async function aService(labels: Record<string, string>, replicas = 1): Promise<s
 }
 
 async function notify(service: string, action: 'up' | 'down' = 'up'): Promise<{ outcome: string }> {
-  const payload = fixtureFor('firing-one-alert', service, { scale_action: action });
-  sequence += 1;
-  payload.alerts[0].startsAt = new Date(Date.now() + sequence).toISOString();
-  payload.alerts[0].fingerprint = `${sequence.toString(16).padStart(16, '0')}`;
-  const response = await fetch(`${alertscale.url}/webhook`, { method: 'POST', headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify(payload) });
+  const payload = refired(fixtureFor('firing-one-alert', service, { scale_action: action }));
+  const response = await fetch(`${alertscale.url}/webhook`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(payload),
+  });
   expect(response.status).toBe(202);
   return ((await response.json()) as { decisions: Array<{ outcome: string }> }).decisions[0] as { outcome: string };
 }
@@ -75,8 +77,8 @@ async function openStatusPage(path = '/'): Promise<{ page: Page; problems: strin
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`bash scripts/setup-test-env.sh\` (installs Debian's chromium)`);
-  await removeLeftoverTestServices(PREFIX);
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run \`npm run setup\` (installs Debian's chromium)`);
+  await removeOrphanedServices(PREFIX);
   both = await startAlertscaleBehindAlertmanager(TOKEN);
   alertscale = both.alertscale;
   browser = await chromium.launch({

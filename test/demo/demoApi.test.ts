@@ -142,7 +142,10 @@ describe('demo api: fixed capacity, jobs, drain', () => {
   it('when held requests outlast the grace period, then their connections are cut and drain reports incomplete', async () => {
     const { app, drain } = buildApi({ concurrency: 1, serviceTimeMs: 1_000 });
     const { server, url } = await listen(app);
-    const held = fetch(`${url}/work`).then((r) => r.status, () => 'cut');
+    const held = fetch(`${url}/work`).then(
+      (r) => r.status,
+      () => 'cut',
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     await expect(drainServer(server, drain, { drainDelayMs: 0, graceMs: 100 })).resolves.toBe(false);
     expect(await held).toBe('cut');

@@ -3,21 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { buildLocalImage } from '../support/buildLocalImage';
-import { DOCKER_CLI } from '../support/importImage';
-import { deleteQueue, queueStatus, TEST_AMQP_URL, withTestBroker } from '../support/rabbit';
 import { scrapeMetric } from '../support/scrapeMetrics';
-import {
-  assertSwarmManager,
-  docker,
-  freePort,
-  listTasks,
-  nodeHttpCheck,
-  removeService,
-  SECOND_NS,
-  uniqueName,
-  waitFor,
-} from '../support/swarm';
+import { assertSwarmManager, docker, listTasks, removeService, uniqueName } from '../../harness/docker';
+import { buildLocalImage } from '../../harness/images/buildLocalImage';
+import { DOCKER_CLI } from '../../harness/images/importImage';
+import { findFreePort, waitFor } from '../../harness/polling';
+import { deleteQueue, queueStatus, AMQP_URL, withBroker } from '../../harness/rabbit';
+import { deployHealthyHostService } from '../../harness/swarmServices';
 
 const run = promisify(execFile);
 const JOBS = 40;
@@ -50,9 +42,23 @@ describe('demo worker as a Swarm service', () => {
     const { stdout } = await run(
       DOCKER_CLI,
       [
-        'run', '--rm', '--network', 'host', '--name', uniqueName('alertscale-test-producer'),
-        '-e', `AMQP_URL=${TEST_AMQP_URL}`, '-e', `DEMO_QUEUE=${queue}`, '-e', `PRODUCER_BURST=${jobs}`, '-e', 'METRICS_PORT=off',
-        image, 'node', 'dist/demo/producer.js',
+        'run',
+        '--rm',
+        '--network',
+        'host',
+        '--name',
+        uniqueName('alertscale-test-producer'),
+        '-e',
+        `AMQP_URL=${AMQP_URL}`,
+        '-e',
+        `DEMO_QUEUE=${queue}`,
+        '-e',
+        `PRODUCER_BURST=${jobs}`,
+        '-e',
+        'METRICS_PORT=off',
+        image,
+        'node',
+        'dist/demo/producer.js',
       ],
       { timeout: 60_000 },
     );
@@ -61,10 +67,10 @@ describe('demo worker as a Swarm service', () => {
 
   beforeAll(async () => {
     await assertSwarmManager();
-    await withTestBroker(async () => undefined);
+    await withBroker(async () => undefined);
     fs.chmodSync(logDir, 0o777);
     image = (await buildLocalImage({ tag: 'alertscale-local:demo-test', roots: ['demo'] })).tag;
-    metricsPort = await freePort();
+    metricsPort = await findFreePort();
   });
 
   afterAll(async () => {
@@ -78,45 +84,27 @@ describe('demo worker as a Swarm service', () => {
   });
 
   it('when the worker is deployed as a Swarm service on the host network, then its task runs healthy and serves metrics on base port + slot', async () => {
-    await docker.createService({
-      Name: service,
-      Labels: { 'alertscale.test': 'true' },
-      TaskTemplate: {
-        ContainerSpec: {
-          Image: image,
-          Command: ['node', 'dist/demo/worker.js'],
-          Env: [
-            `AMQP_URL=${TEST_AMQP_URL}`,
-            `DEMO_QUEUE=${queue}`,
-            'WORKER_SERVICE_TIME_MS=20',
-            'WORKER_PREFETCH=4',
-            'SHUTDOWN_GRACE_MS=1000',
-            `METRICS_PORT=${metricsPort}+slot`,
-            'TASK_SLOT={{.Task.Slot}}',
-            'JOB_LOG_FILE=/joblog/jobs.jsonl',
-          ],
-          User: '1000:1000',
-          Mounts: [{ Type: 'bind', Source: logDir, Target: '/joblog' }],
-          StopGracePeriod: 10 * SECOND_NS,
-          HealthCheck: { Test: nodeHttpCheck(metricsPort), Interval: 1 * SECOND_NS, Timeout: 2 * SECOND_NS, Retries: 3 },
-        },
-        Networks: [{ Target: 'host' }],
-        RestartPolicy: { Condition: 'on-failure', MaxAttempts: 2 },
-        Resources: { Limits: { MemoryBytes: 256 * 1024 * 1024, NanoCPUs: 1_000_000_000 } },
-      },
-      Mode: { Replicated: { Replicas: 1 } },
+    await deployHealthyHostService(service, {
+      image,
+      command: ['node', 'dist/demo/worker.js'],
+      env: [
+        `AMQP_URL=${AMQP_URL}`,
+        `DEMO_QUEUE=${queue}`,
+        'WORKER_SERVICE_TIME_MS=20',
+        'WORKER_PREFETCH=4',
+        'SHUTDOWN_GRACE_MS=1000',
+        `METRICS_PORT=${metricsPort}+slot`,
+        'TASK_SLOT={{.Task.Slot}}',
+        'JOB_LOG_FILE=/joblog/jobs.jsonl',
+      ],
+      user: '1000:1000',
+      mounts: [{ Type: 'bind', Source: logDir, Target: '/joblog' }],
+      health: { port: metricsPort },
+      limits: { memoryMb: 256, cpus: 1 },
+      stopGraceSeconds: 10,
     });
-
-    const task = await waitFor('the worker task to run', async () => {
-      const [latest] = await listTasks(service);
-      if (latest?.state === 'failed' || latest?.state === 'rejected') throw new Error(`task ${latest.state}: ${latest.error}`);
-      return latest?.state === 'running' ? latest : undefined;
-    });
-    expect(task.slot).toBe(1);
-    await waitFor('the container to be healthy', async () => {
-      const inspected = await docker.getContainer(task.containerId ?? '').inspect();
-      return inspected.State.Health?.Status === 'healthy';
-    });
+    const [task] = await listTasks(service);
+    expect(task?.slot).toBe(1);
     await waitFor('the worker to consume', async () => (await queueStatus(queue)).consumerCount === 1);
     expect(await scrapeMetric(metricsPort, 'demo_jobs_in_flight', { queue })).toBe(0);
   });
@@ -149,10 +137,14 @@ describe('demo worker as a Swarm service', () => {
       entry.startsWith('WORKER_SERVICE_TIME_MS=') ? 'WORKER_SERVICE_TIME_MS=60000' : entry,
     );
     await docker.getService(service).update({ version: current.Version.Index, ...current.Spec });
-    const replaced = await waitFor('the updated task to run', async () => {
-      const tasks = await listTasks(service);
-      return tasks.length >= 2 && tasks[0]?.state === 'running' ? tasks : undefined;
-    }, 60_000);
+    const replaced = await waitFor(
+      'the updated task to run',
+      async () => {
+        const tasks = await listTasks(service);
+        return tasks.length >= 2 && tasks[0]?.state === 'running' ? tasks : undefined;
+      },
+      60_000,
+    );
     expect(replaced[1]).toMatchObject({ state: 'shutdown', exitCode: 0 });
     await waitFor('the new worker to consume', async () => (await queueStatus(queue)).consumerCount === 1);
 
@@ -166,10 +158,14 @@ describe('demo worker as a Swarm service', () => {
       ...scaled.Spec,
       Mode: { Replicated: { Replicas: 0 } },
     });
-    const stopped = await waitFor('the task to stop', async () => {
-      const [latest] = await listTasks(service);
-      return latest && latest.state !== 'running' && latest.exitCode !== undefined ? latest : undefined;
-    }, 30_000);
+    const stopped = await waitFor(
+      'the task to stop',
+      async () => {
+        const [latest] = await listTasks(service);
+        return latest && latest.state !== 'running' && latest.exitCode !== undefined ? latest : undefined;
+      },
+      30_000,
+    );
     expect(stopped).toMatchObject({ state: 'shutdown', exitCode: 0 });
     expect(await queueStatus(queue)).toEqual({ messageCount: 3, consumerCount: 0 });
     expect(readJobLog()).toHaveLength(JOBS);

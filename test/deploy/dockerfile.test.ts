@@ -1,75 +1,93 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import { promisify } from 'node:util';
-import { PROJECT_DIR } from '../support/buildLocalImage';
-import { buildDockerfile } from '../support/buildDockerfile';
-import { buildLocalNodeBase, imageExists, LOCAL_NODE_BASE } from '../support/buildLocalNodeBase';
-import { DOCKER_CLI } from '../support/importImage';
-import { assertSwarmManager, freePort, uniqueName, waitFor } from '../support/swarm';
+import { assertSwarmManager, uniqueName } from '../../harness/docker';
+import { DOCKER_CLI } from '../../harness/images/importImage';
+import { findFreePort, waitFor } from '../../harness/polling';
+import { buildAppImage } from '../support/buildStackImages';
 
 const run = promisify(execFile);
-jest.setTimeout(150_000);
+// npm ci of every dev dependency inside the build takes a minute or more on a busy 2-core machine.
+jest.setTimeout(300_000);
 
-/** The system CA bundle; on this machine it holds the TLS-intercepting proxy's CA that npm needs. */
-const CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 const DOCKER_SOCKET = '/var/run/docker.sock';
 
-const inspectImage = async (tag: string, format: string): Promise<string> =>
-  (await run(DOCKER_CLI, ['image', 'inspect', tag, '--format', format])).stdout.trim();
+const inspectImage = async (tag: string, format: string): Promise<string> => (await run(DOCKER_CLI, ['image', 'inspect', tag, '--format', format])).stdout.trim();
 
 /**
  * Builds the real Dockerfile. `node:20-bookworm-slim` cannot be pulled here, so
  * NODE_IMAGE points at a local stand-in (this machine's node 20 + npm + busybox,
  * see buildLocalNodeBase); everything else is the Dockerfile as shipped,
  * including `npm ci` against the npm registry with the CA bundle as a build secret.
+ * The image is tagged by the hash of the build's inputs and shared with the
+ * stack deployment test: an unchanged tree is built once per machine.
  */
 describe('Dockerfile', () => {
-  const tag = `alertscale-local/app:${uniqueName('dockerfile')}`;
+  let tag = '';
   const container = uniqueName('alertscale-test-image');
 
   beforeAll(async () => {
     await assertSwarmManager();
-    if (!imageExists(LOCAL_NODE_BASE)) await buildLocalNodeBase();
   });
 
   afterAll(async () => {
     await run(DOCKER_CLI, ['rm', '-f', container]).catch(() => undefined);
-    await run(DOCKER_CLI, ['rmi', tag]).catch(() => undefined);
   });
 
   it('when built with BuildKit and the CA secret, then the image runs as the node user, has a HEALTHCHECK, and holds no dev dependencies', async () => {
-    await buildDockerfile({
-      contextDir: PROJECT_DIR,
-      tag,
-      buildArgs: { NODE_IMAGE: LOCAL_NODE_BASE },
-      secrets: fs.existsSync(CA_BUNDLE) ? { ca: CA_BUNDLE } : {},
-    });
+    tag = await buildAppImage();
     expect(await inspectImage(tag, '{{.Config.User}}')).toBe('node');
     expect(await inspectImage(tag, '{{json .Config.Cmd}}')).toBe('["node","dist/src/main.js"]');
     expect(await inspectImage(tag, '{{json .Config.Healthcheck.Test}}')).toContain('/healthz');
 
     const { stdout } = await run(DOCKER_CLI, [
-      'run', '--rm', '--network', 'none', '--entrypoint', 'node', tag, '-e',
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '--entrypoint',
+      'node',
+      tag,
+      '-e',
       "const fs=require('fs');console.log(JSON.stringify({uid:process.getuid(),jest:fs.existsSync('node_modules/jest'),ts:fs.existsSync('node_modules/typescript'),express:fs.existsSync('node_modules/express'),worker:fs.existsSync('dist/demo/worker.js'),main:fs.existsSync('dist/src/main.js'),secret:fs.existsSync('/run/secrets/ca'),writable:(()=>{try{fs.writeFileSync('dist/x','');return true}catch{return false}})()}))",
     ]);
     expect(JSON.parse(stdout)).toEqual({ uid: 1000, jest: false, ts: false, express: true, worker: true, main: true, secret: false, writable: false });
   });
 
   it('when the image runs alertscale with the socket group added, then Docker reports it healthy', async () => {
-    const port = await freePort();
+    const port = await findFreePort();
     const group = String(fs.statSync(DOCKER_SOCKET).gid);
     await run(DOCKER_CLI, [
-      'run', '-d', '--name', container, '--network', 'host',
-      '--group-add', group, '-v', `${DOCKER_SOCKET}:${DOCKER_SOCKET}`,
-      '-e', `PORT=${port}`, '-e', 'WEBHOOK_TOKEN=image-test-token',
-      '--health-interval', '1s', '--health-start-period', '1s',
+      'run',
+      '-d',
+      '--name',
+      container,
+      '--network',
+      'host',
+      '--group-add',
+      group,
+      '-v',
+      `${DOCKER_SOCKET}:${DOCKER_SOCKET}`,
+      '-e',
+      `PORT=${port}`,
+      '-e',
+      'WEBHOOK_TOKEN=image-test-token',
+      '--health-interval',
+      '1s',
+      '--health-start-period',
+      '1s',
       tag,
     ]);
-    await waitFor('the container to be healthy', async () => {
-      const { stdout } = await run(DOCKER_CLI, ['inspect', container, '--format', '{{.State.Health.Status}}']);
-      if (stdout.trim() === 'unhealthy') throw new Error('unhealthy');
-      return stdout.trim() === 'healthy';
-    }, 30_000, 500);
+    await waitFor(
+      'the container to be healthy',
+      async () => {
+        const { stdout } = await run(DOCKER_CLI, ['inspect', container, '--format', '{{.State.Health.Status}}']);
+        if (stdout.trim() === 'unhealthy') throw new Error('unhealthy');
+        return stdout.trim() === 'healthy';
+      },
+      30_000,
+      500,
+    );
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
   });
 

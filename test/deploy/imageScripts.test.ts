@@ -1,15 +1,15 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { PROJECT_DIR } from '../support/buildLocalImage';
-import { imageExists, LOCAL_NODE_BASE } from '../support/buildLocalNodeBase';
-import { DOCKER_CLI } from '../support/importImage';
-import { uniqueName } from '../support/swarm';
+import { imageExists, LOCAL_NODE_BASE } from '../../harness/images/buildLocalNodeBase';
+import { DOCKER_CLI } from '../../harness/images/importImage';
+import { uniqueName } from '../../harness/docker';
+import { REPO_ROOT } from '../../harness/repoRoot';
 
 const run = promisify(execFile);
 jest.setTimeout(300_000);
 
-const IMAGE_SCRIPT = join(PROJECT_DIR, 'dist', 'scripts', 'image.js');
+const IMAGE_SCRIPT = join(REPO_ROOT, 'dist', 'scripts', 'image.js');
 
 /**
  * What `npm run image:build` / `image:base` run (after `npm run build`), with the

@@ -5,14 +5,18 @@
  * machine's RabbitMQ with its users and vhosts renamed, so the test neither
  * clashes with nor touches anyone else's.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import * as amqp from 'amqplib';
-import { PROJECT_DIR } from '../support/buildLocalImage';
-import { TEST_IMAGE, TEST_LABEL, waitUntil } from '../support/swarmServices';
-import { AMQP_URL, docker, rabbitmqctl } from '../integration/rabbitmq/support';
+import { ownerLabel, TEST_IMAGE } from '../../harness/swarmServices';
+import { REPO_ROOT } from '../../harness/repoRoot';
+import { waitFor } from '../../harness/polling';
+import { AMQP_URL, rabbitmqctl } from '../../harness/rabbit';
+import { DOCKER_CLI } from '../../harness/images/importImage';
 
 interface Definitions {
   users: Array<{ name: string; password: string; tags: string[] }>;
@@ -20,7 +24,10 @@ interface Definitions {
   permissions: Array<{ user: string; vhost: string; configure: string; write: string; read: string }>;
 }
 
-const TEMPLATE_FILE = join(PROJECT_DIR, 'deploy', 'rabbitmq', 'definitions.json');
+/** The docker CLI: configs with a template driver and `docker exec` have no Dockerode call as simple. */
+const docker = async (...args: string[]): Promise<string> => (await promisify(execFile)(DOCKER_CLI, args, { timeout: 60_000 })).stdout.trim();
+
+const TEMPLATE_FILE = join(REPO_ROOT, 'deploy', 'rabbitmq', 'definitions.json');
 const PASSWORD_VARIABLES = ['RABBITMQ_ADMIN_PASSWORD', 'RABBITMQ_ALERTSCALE_PASSWORD', 'RABBITMQ_WORKLOAD_PASSWORD'];
 const suffix = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 const rename = (name: string) => (name === '/' ? `asdefs-root-${suffix}` : `asdefs-${name}-${suffix}`);
@@ -32,14 +39,48 @@ async function renderInSwarm(file: string, env: Map<string, string>): Promise<st
   await docker('config', 'create', '--template-driver', 'golang', name, file);
   try {
     const environment = [...env].flatMap(([variable, value]) => ['-e', `${variable}=${value}`]);
-    await docker('service', 'create', '-d', '-q', '--name', name, '--label', `${TEST_LABEL}=${process.pid}`, '--restart-condition', 'none', '--network', 'host',
-      '--config', `source=${name},target=/rendered.json`, ...environment, TEST_IMAGE, 'sleep', '120');
-    const container = await waitUntil('the template container to run', async () => (await docker('ps', '-q', '-f', `label=com.docker.swarm.service.name=${name}`)) || undefined, 30_000, 250);
+    await docker(
+      'service',
+      'create',
+      '-d',
+      '-q',
+      '--name',
+      name,
+      '--label',
+      Object.entries(ownerLabel())
+        .map(([key, value]) => `${key}=${value}`)
+        .join(''),
+      '--restart-condition',
+      'none',
+      '--network',
+      'host',
+      '--config',
+      `source=${name},target=/rendered.json`,
+      ...environment,
+      TEST_IMAGE,
+      'sleep',
+      '120',
+    );
+    const container = await waitFor(
+      'the template container to run',
+      async () => (await docker('ps', '-q', '-f', `label=com.docker.swarm.service.name=${name}`)) || undefined,
+      30_000,
+      250,
+    );
     return await docker('exec', container, '/bin/busybox', 'cat', '/rendered.json');
   } finally {
     await docker('service', 'rm', name).catch(() => undefined);
     // A config in use cannot be removed: wait for the task to go.
-    await waitUntil('the template config to be removed', () => docker('config', 'rm', name).then(() => true, () => undefined), 30_000, 500).catch(() => undefined);
+    await waitFor(
+      'the template config to be removed',
+      () =>
+        docker('config', 'rm', name).then(
+          () => true,
+          () => undefined,
+        ),
+      30_000,
+      500,
+    ).catch(() => undefined);
   }
 }
 
@@ -64,7 +105,11 @@ async function tryPublish(user: string, vhost: string): Promise<string> {
     const channel = await model.createConfirmChannel();
     channel.on('error', () => undefined);
     await channel.assertQueue('alertscale.intents', { durable: false, autoDelete: true });
-    await new Promise<void>((resolve, reject) => channel.sendToQueue('alertscale.intents', Buffer.from('{}'), {}, (error: unknown) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      channel.sendToQueue('alertscale.intents', Buffer.from('{}'), {}, (error: unknown) =>
+        error ? reject(error instanceof Error ? error : new Error('publish not confirmed')) : resolve(),
+      ),
+    );
     return 'published';
   } catch (error) {
     return String((error as Error).message);
@@ -96,7 +141,7 @@ beforeAll(async () => {
   try {
     await rabbitmqctl('import_definitions', file);
   } catch (error) {
-    throw new Error(`RabbitMQ is required (rabbitmqctl import_definitions failed; run scripts/setup-test-env.sh): ${(error as Error).message}`);
+    throw new Error(`RabbitMQ is required (rabbitmqctl import_definitions failed; run \`npm run setup\`): ${(error as Error).message}`, { cause: error });
   }
 }, 120_000);
 
@@ -115,7 +160,7 @@ describe('RabbitMQ definitions of the stack (deploy/rabbitmq/definitions.json)',
     });
   });
 
-  test('when the workload user (demo producer and worker) tries alertscale\'s vhost, then the broker refuses it, so it can never publish an intent', async () => {
+  test("when the workload user (demo producer and worker) tries alertscale's vhost, then the broker refuses it, so it can never publish an intent", async () => {
     await expect(tryPublish('workload', 'alertscale')).resolves.toMatch(REFUSED);
     const permissions = await rabbitmqctl('-q', 'list_user_permissions', rename('workload'));
     expect(permissions).toContain(rename('/'));
@@ -127,7 +172,7 @@ describe('RabbitMQ definitions of the stack (deploy/rabbitmq/definitions.json)',
     await expect(tryPublish('workload', '/')).resolves.toBe('published');
   });
 
-  test('when alertscale\'s user tries the workload vhost, then it is refused too (a leaked alertscale password does not reach the jobs)', async () => {
+  test("when alertscale's user tries the workload vhost, then it is refused too (a leaked alertscale password does not reach the jobs)", async () => {
     await expect(tryPublish('alertscale', '/')).resolves.toMatch(REFUSED);
   });
 

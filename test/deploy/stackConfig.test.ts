@@ -1,17 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PROJECT_DIR } from '../support/buildLocalImage';
 import { renderStack, splitSection } from '../support/stackConfig';
+import { REPO_ROOT } from '../../harness/repoRoot';
 
 /** What `docker stack deploy` would need from the shell (docs/deploy.md). */
 const DEPLOY_ENV = { RABBITMQ_PASSWORD: 'test-password', RABBITMQ_WORKLOAD_PASSWORD: 'workload-password', RABBITMQ_ADMIN_PASSWORD: 'admin-password', DOCKER_GID: '999' };
 
 const filesUnder = (dir: string, pattern: RegExp): string[] => {
-  const root = path.join(PROJECT_DIR, dir);
+  const root = path.join(REPO_ROOT, dir);
   if (!fs.existsSync(root)) return [];
-  return (fs.readdirSync(root, { recursive: true }) as string[])
-    .map((file) => path.join(root, file))
-    .filter((file) => fs.statSync(file).isFile() && pattern.test(file));
+  return (fs.readdirSync(root, { recursive: true }) as string[]).map((file) => path.join(root, file)).filter((file) => fs.statSync(file).isFile() && pattern.test(file));
 };
 
 describe('stack.yml', () => {
@@ -19,20 +17,34 @@ describe('stack.yml', () => {
   let services = new Map<string, string>();
 
   beforeAll(async () => {
-    rendered = await renderStack('stack.yml', PROJECT_DIR, DEPLOY_ENV);
+    rendered = await renderStack('stack.yml', REPO_ROOT, DEPLOY_ENV);
     services = splitSection(rendered, 'services');
   });
 
   it('when rendered by docker stack config, then it is accepted with every part of the system in it', () => {
     expect([...services.keys()].sort()).toEqual(
-      ['alertmanager', 'alertscale', 'api', 'cadvisor', 'docker-guard', 'docker-sd-guard', 'edge', 'grafana', 'node-exporter', 'prometheus', 'producer', 'rabbitmq', 'worker'].sort(),
+      [
+        'alertmanager',
+        'alertscale',
+        'api',
+        'cadvisor',
+        'docker-guard',
+        'docker-sd-guard',
+        'edge',
+        'grafana',
+        'node-exporter',
+        'prometheus',
+        'producer',
+        'rabbitmq',
+        'worker',
+      ].sort(),
     );
   });
 
   it('when a required variable is unset, then docker stack config refuses the file and names it', async () => {
     for (const variable of Object.keys(DEPLOY_ENV)) {
       const { [variable as keyof typeof DEPLOY_ENV]: _missing, ...rest } = DEPLOY_ENV;
-      await expect(renderStack('stack.yml', PROJECT_DIR, rest)).rejects.toThrow(new RegExp(`required variable ${variable} `));
+      await expect(renderStack('stack.yml', REPO_ROOT, rest)).rejects.toThrow(new RegExp(`required variable ${variable} `));
     }
   });
 
@@ -42,15 +54,13 @@ describe('stack.yml', () => {
       .filter((file): file is string => file !== undefined);
     expect(referenced.length).toBeGreaterThan(0);
     for (const file of referenced) {
-      expect(path.resolve(file).startsWith(PROJECT_DIR + path.sep)).toBe(true);
+      expect(path.resolve(file).startsWith(REPO_ROOT + path.sep)).toBe(true);
       expect(fs.existsSync(file) ? file : `missing: ${file}`).toBe(file);
     }
   });
 
   it('when rules, Prometheus, Alertmanager or Grafana files exist in the repository, then the stack mounts every one of them', () => {
-    const referenced = new Set(
-      [...splitSection(rendered, 'configs').values()].map((block) => path.resolve(/^\s+file:\s+(\S+)/m.exec(block)?.[1] ?? '')),
-    );
+    const referenced = new Set([...splitSection(rendered, 'configs').values()].map((block) => path.resolve(/^\s+file:\s+(\S+)/m.exec(block)?.[1] ?? '')));
     const expected = [
       ...filesUnder('rules', /\.rules\.ya?ml$/).filter((file) => !file.includes(`${path.sep}tests${path.sep}`)),
       ...filesUnder('prometheus', /prometheus\.ya?ml$/),
@@ -58,7 +68,7 @@ describe('stack.yml', () => {
       ...filesUnder('grafana/provisioning', /\.ya?ml$/),
       ...filesUnder('grafana/dashboards', /\.json$/),
     ];
-    const missing = expected.filter((file) => !referenced.has(file)).map((file) => path.relative(PROJECT_DIR, file));
+    const missing = expected.filter((file) => !referenced.has(file)).map((file) => path.relative(REPO_ROOT, file));
     expect(missing).toEqual([]);
   });
 
@@ -78,13 +88,20 @@ describe('stack.yml', () => {
       const match = /^ {4}networks:\n((?: {6}.*\n?)+)/m.exec(block);
       return match?.[1] ? [...match[1].matchAll(/^ {6}([^\s:]+):/gm)].map((m) => m[1] ?? '') : [];
     };
-    const sharing = (network: string) => [...services].filter(([, block]) => networksOf(block).includes(network)).map(([name]) => name).sort();
+    const sharing = (network: string) =>
+      [...services]
+        .filter(([, block]) => networksOf(block).includes(network))
+        .map(([name]) => name)
+        .sort();
     expect(networksOf(services.get('docker-guard') ?? '')).toEqual(['docker_api']);
     expect(networksOf(services.get('docker-sd-guard') ?? '')).toEqual(['docker_sd']);
     expect(sharing('docker_api')).toEqual(['alertscale', 'docker-guard']);
     expect(sharing('docker_sd')).toEqual(['docker-sd-guard', 'prometheus']);
     for (const network of ['docker_api', 'docker_sd']) expect(splitSection(rendered, 'networks').get(network)).toMatch(/internal: true/);
-    const holders = [...services].filter(([, block]) => /\/var\/run\/docker\.sock/.test(block)).map(([name]) => name).sort();
+    const holders = [...services]
+      .filter(([, block]) => /\/var\/run\/docker\.sock/.test(block))
+      .map(([name]) => name)
+      .sort();
     // cAdvisor's /var/run mount (container stats) is the one other way to the socket: docs/deploy.md, "Security model".
     expect(holders).toEqual(['docker-guard', 'docker-sd-guard']);
     expect(services.get('docker-guard')).toMatch(/GUARD_MODE: scale/);
@@ -99,7 +116,7 @@ describe('stack.yml', () => {
   });
 
   it('when Prometheus discovers Swarm targets, then it asks the read-only guard, not the socket', () => {
-    const prometheusYml = fs.readFileSync(path.join(PROJECT_DIR, 'prometheus', 'prometheus.yml'), 'utf8');
+    const prometheusYml = fs.readFileSync(path.join(REPO_ROOT, 'prometheus', 'prometheus.yml'), 'utf8');
     const hosts = [...prometheusYml.matchAll(/^\s+- host: (\S+)/gm)].map((match) => match[1]);
     expect(hosts.length).toBeGreaterThan(0);
     expect(new Set(hosts)).toEqual(new Set(['tcp://docker-sd-guard:2375']));
@@ -109,7 +126,15 @@ describe('stack.yml', () => {
   it('when the demo worker and api are deployed, then they opt in to alertscale with bounds, steps and cooldowns', () => {
     for (const label of ['alertscale.enabled: "true"', 'alertscale.min:', 'alertscale.max:', 'alertscale.step.down: "1"']) expect(services.get('api')).toContain(label);
     const worker = services.get('worker') ?? '';
-    for (const label of ['alertscale.enabled: "true"', 'alertscale.min:', 'alertscale.max:', 'alertscale.step.up:', 'alertscale.step.down:', 'alertscale.cooldown.up:', 'alertscale.cooldown.down:']) {
+    for (const label of [
+      'alertscale.enabled: "true"',
+      'alertscale.min:',
+      'alertscale.max:',
+      'alertscale.step.up:',
+      'alertscale.step.down:',
+      'alertscale.cooldown.up:',
+      'alertscale.cooldown.down:',
+    ]) {
       expect(worker).toContain(label);
     }
     expect(services.get('producer')).not.toContain('alertscale.enabled');
@@ -128,13 +153,13 @@ describe('stack.yml', () => {
     expect(services.get('rabbitmq')).toMatch(/target: \/etc\/rabbitmq\/definitions\.json/);
     expect(services.get('rabbitmq')).not.toMatch(/RABBITMQ_DEFAULT_USER/);
     // RabbitMQ reads the definitions from where the stack mounts them.
-    expect(fs.readFileSync(path.join(PROJECT_DIR, 'deploy', 'rabbitmq', 'alertscale.conf'), 'utf8')).toMatch(/^load_definitions = \/etc\/rabbitmq\/definitions\.json$/m);
+    expect(fs.readFileSync(path.join(REPO_ROOT, 'deploy', 'rabbitmq', 'alertscale.conf'), 'utf8')).toMatch(/^load_definitions = \/etc\/rabbitmq\/definitions\.json$/m);
   });
 
   it('when the api and its edge are deployed, then the edge finds tasks.api through DNS (dnsrr, no VIP), exports its metrics, and the api drains within its grace period', () => {
     const api = services.get('api') ?? '';
     expect(api).toMatch(/endpoint_mode: dnsrr/);
-    expect(fs.readFileSync(path.join(PROJECT_DIR, 'deploy', 'haproxy', 'haproxy.cfg'), 'utf8')).toMatch(/server-template api- \d+ tasks\.api:8080 resolvers docker/);
+    expect(fs.readFileSync(path.join(REPO_ROOT, 'deploy', 'haproxy', 'haproxy.cfg'), 'utf8')).toMatch(/server-template api- \d+ tasks\.api:8080 resolvers docker/);
     expect(services.get('edge')).toMatch(/prometheus\.port: "8404"/);
     const ms = (name: string): number => Number(new RegExp(`${name}: "(\\d+)"`).exec(api)?.[1]);
     const graceS = Number(/stop_grace_period: (\d+)s/.exec(api)?.[1]);

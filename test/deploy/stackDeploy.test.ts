@@ -2,10 +2,9 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildAppImage, buildStandinImages } from '../support/buildStackImages';
-import { PROJECT_DIR } from '../support/buildLocalImage';
-import { sleep, waitFor } from '../support/polling';
-import { assertSwarmManager, containerHealth, desiredReplicas, listTasks } from '../support/swarm';
-import { PrometheusApi } from '../monitoring/support/prometheusApi';
+import { sleep, waitFor } from '../../harness/polling';
+import { assertSwarmManager, containerHealth, desiredReplicas, listTasks } from '../../harness/docker';
+import { PrometheusApi } from '../../harness/prometheusApi';
 import {
   copyCheckout,
   createSecret,
@@ -19,6 +18,7 @@ import {
   removeStack,
   STACK_PREFIX,
 } from '../support/deployedStack';
+import { REPO_ROOT } from '../../harness/repoRoot';
 
 /**
  * stack.yml deployed as a user deploys it, on this machine's single-node Swarm:
@@ -48,7 +48,7 @@ const STALE_AFTER_MS = 45 * 60_000;
 const LEFT_OUT = ['grafana', 'cadvisor'];
 const RUNNING = ['alertscale', 'docker-guard', 'docker-sd-guard', 'rabbitmq', 'prometheus', 'alertmanager', 'node-exporter', 'producer', 'worker', 'api', 'edge'];
 const SHIPPED_RULE_FILES = fs
-  .readdirSync(path.join(PROJECT_DIR, 'rules'))
+  .readdirSync(path.join(REPO_ROOT, 'rules'))
   .filter((file) => file.endsWith('.rules.yml'))
   .sort();
 
@@ -74,7 +74,9 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
   const deploy = async (extraEnv: Record<string, string>): Promise<void> => {
     const deployEnv = { ...env, ...extraEnv };
     commands.push(
-      `${Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`).join(' ')} docker stack deploy --resolve-image never -c stack.yml -c deploy/standins/stack.standins.yml ${stack}`,
+      `${Object.entries(extraEnv)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')} docker stack deploy --resolve-image never -c stack.yml -c deploy/standins/stack.standins.yml ${stack}`,
     );
     await dockerCli(['stack', 'deploy', '--resolve-image', 'never', '-c', 'stack.yml', '-c', 'deploy/standins/stack.standins.yml', stack], {
       cwd: checkout,
@@ -112,9 +114,17 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
     const standins = await buildStandinImages();
     const appImage = await buildAppImage();
     expectedImages = {
-      alertscale: appImage, producer: appImage, worker: appImage, api: appImage, edge: standins.haproxy,
-      'docker-guard': appImage, 'docker-sd-guard': appImage, rabbitmq: standins.rabbitmq, prometheus: standins.prometheus,
-      alertmanager: standins.alertmanager, 'node-exporter': standins['node-exporter'],
+      alertscale: appImage,
+      producer: appImage,
+      worker: appImage,
+      api: appImage,
+      edge: standins.haproxy,
+      'docker-guard': appImage,
+      'docker-sd-guard': appImage,
+      rabbitmq: standins.rabbitmq,
+      prometheus: standins.prometheus,
+      alertmanager: standins.alertmanager,
+      'node-exporter': standins['node-exporter'],
     };
     const [prometheusPort, alertmanagerPort, rabbitmqPort, grafanaPort, edgePort] = await pickHostPorts(5);
     ports = { prometheus: prometheusPort!, alertmanager: alertmanagerPort!, rabbitmq: rabbitmqPort!, grafana: grafanaPort!, edge: edgePort! };
@@ -153,7 +163,7 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
       GRAFANA_PORT: String(ports.grafana),
       WEBHOOK_TOKEN_SECRET: `${stack}_webhook_token`,
       GRAFANA_PASSWORD_SECRET: `${stack}_grafana_admin_password`,
-    } as NodeJS.ProcessEnv;
+    };
     await deploy({ CONFIG_VERSION: `${stack}-1` });
     deployedAt = Date.now();
   }, 1_500_000);
@@ -164,26 +174,32 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
     process.stdout.write(`[stackDeploy] commands run:\n${commands.map((c) => `  ${c}`).join('\n')}\n`);
   }, 240_000);
 
-  it(`when deployed, then every service converges with all tasks running and healthy within ${CONVERGE_MS / 1000} s, and the left-out ones run nothing`, async () => {
-    const converged = async (): Promise<boolean> => {
-      for (const name of RUNNING) {
-        const tasks = (await listTasks(service(name))).filter((task) => task.desiredState === 'running');
-        const wanted = (await desiredReplicas(service(name))) ?? 1; // global services: one node here
-        const running = tasks.filter((task) => task.state === 'running' && task.containerId);
-        if (running.length !== wanted || tasks.length !== wanted) return false;
-        for (const task of running) if ((await containerHealth(task.containerId!)) !== 'healthy') return false;
+  it(
+    `when deployed, then every service converges with all tasks running and healthy within ${CONVERGE_MS / 1000} s, and the left-out ones run nothing`,
+    async () => {
+      const converged = async (): Promise<boolean> => {
+        for (const name of RUNNING) {
+          const tasks = (await listTasks(service(name))).filter((task) => task.desiredState === 'running');
+          const wanted = (await desiredReplicas(service(name))) ?? 1; // global services: one node here
+          const running = tasks.filter((task) => task.state === 'running' && task.containerId);
+          if (running.length !== wanted || tasks.length !== wanted) return false;
+          for (const task of running) if ((await containerHealth(task.containerId!)) !== 'healthy') return false;
+        }
+        return true;
+      };
+      await waitFor('every service to run healthy tasks', converged, CONVERGE_MS, 3000);
+      const images = await Promise.all(
+        RUNNING.map(async (name) => (await dockerCli(['service', 'inspect', service(name), '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}'])).trim()),
+      );
+      expect(images).toEqual(RUNNING.map((name) => expectedImages[name]));
+      process.stdout.write(`[stackDeploy] converged ${Math.round((Date.now() - deployedAt) / 1000)} s after deploy\n`);
+      for (const name of LEFT_OUT) {
+        expect({ name, replicas: await desiredReplicas(service(name)) }).toEqual({ name, replicas: 0 });
+        expect((await listTasks(service(name))).filter((task) => task.desiredState === 'running')).toEqual([]);
       }
-      return true;
-    };
-    await waitFor('every service to run healthy tasks', converged, CONVERGE_MS, 3000);
-    const images = await Promise.all(RUNNING.map(async (name) => (await dockerCli(['service', 'inspect', service(name), '--format', '{{.Spec.TaskTemplate.ContainerSpec.Image}}'])).trim()));
-    expect(images).toEqual(RUNNING.map((name) => expectedImages[name]));
-    process.stdout.write(`[stackDeploy] converged ${Math.round((Date.now() - deployedAt) / 1000)} s after deploy\n`);
-    for (const name of LEFT_OUT) {
-      expect({ name, replicas: await desiredReplicas(service(name)) }).toEqual({ name, replicas: 0 });
-      expect((await listTasks(service(name))).filter((task) => task.desiredState === 'running')).toEqual([]);
-    }
-  }, CONVERGE_MS + 30_000);
+    },
+    CONVERGE_MS + 30_000,
+  );
 
   it('when deployed, then nothing is published through the routing mesh and the UIs answer on their host-mode ports on 127.0.0.1', async () => {
     const specs = (await dockerCli(['service', 'inspect', ...[...RUNNING, ...LEFT_OUT].map(service), '--format', '{{json .Spec.EndpointSpec}}']))
@@ -200,12 +216,19 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
     const auth = `Basic ${Buffer.from(`admin:${adminPassword}`).toString('base64')}`;
     const whoami = await fetch(`http://127.0.0.1:${ports.rabbitmq}/api/whoami`, { headers: { authorization: auth } });
     expect(whoami.status).toBe(200);
-    expect((await fetch(`http://127.0.0.1:${ports.rabbitmq}/api/whoami`, { headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` } })).status).toBe(401);
-    const queue = await waitFor('queue demo.jobs with a consumer', async () => {
-      const res = await fetch(`http://127.0.0.1:${ports.rabbitmq}/api/queues/%2F/demo.jobs`, { headers: { authorization: auth } });
-      const body = res.ok ? ((await res.json()) as { durable: boolean; consumers: number }) : undefined;
-      return body && body.consumers >= 1 ? body : undefined;
-    }, 60_000, 2000);
+    expect((await fetch(`http://127.0.0.1:${ports.rabbitmq}/api/whoami`, { headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` } })).status).toBe(
+      401,
+    );
+    const queue = await waitFor(
+      'queue demo.jobs with a consumer',
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${ports.rabbitmq}/api/queues/%2F/demo.jobs`, { headers: { authorization: auth } });
+        const body = res.ok ? ((await res.json()) as { durable: boolean; consumers: number }) : undefined;
+        return body && body.consumers >= 1 ? body : undefined;
+      },
+      60_000,
+      2000,
+    );
     expect(queue.durable).toBe(true);
     const plugins = await exec('rabbitmq', ['rabbitmq-plugins', '-q', 'list', '-e', '-m']);
     expect(plugins.out.split('\n').filter(Boolean).sort()).toEqual(expect.arrayContaining(['rabbitmq_management', 'rabbitmq_prometheus']));
@@ -226,7 +249,14 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
       return expected.map(([job, name, count]) => {
         const targets = ours.filter((target) => target.labels.job === job && target.discoveredLabels.__meta_dockerswarm_service_name === service(name));
         const up = targets.filter((target) => target.health === 'up').length;
-        return `${job}/${name}: ${up}/${targets.length} up${up < targets.length ? ` (${targets.map((t) => t.lastError).filter(Boolean).join('; ')})` : ''}, want ${count}`;
+        return `${job}/${name}: ${up}/${targets.length} up${
+          up < targets.length
+            ? ` (${targets
+                .map((t) => t.lastError)
+                .filter(Boolean)
+                .join('; ')})`
+            : ''
+        }, want ${count}`;
       });
     };
     const allUp = async (): Promise<boolean> =>
@@ -242,10 +272,15 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
   }, 150_000);
 
   it('when deployed, then every shipped rule file is loaded from its Swarm config and evaluates without error, and Alertmanager is the alerting target', async () => {
-    const groups = await waitFor('every rule to have been evaluated', async () => {
-      const loaded = await prometheus.groups();
-      return loaded.length > 0 && loaded.every((group) => group.rules.every((rule) => rule.health !== 'unknown')) ? loaded : undefined;
-    }, 90_000, 3000);
+    const groups = await waitFor(
+      'every rule to have been evaluated',
+      async () => {
+        const loaded = await prometheus.groups();
+        return loaded.length > 0 && loaded.every((group) => group.rules.every((rule) => rule.health !== 'unknown')) ? loaded : undefined;
+      },
+      90_000,
+      3000,
+    );
     expect([...new Set(groups.map((group) => path.basename(group.file)))].sort()).toEqual(SHIPPED_RULE_FILES);
     const broken = groups.flatMap((group) => group.rules.filter((rule) => rule.health !== 'ok').map((rule) => `${group.file}: ${rule.name}: ${rule.lastError}`));
     expect(broken).toEqual([]);
@@ -260,14 +295,27 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
     };
     await waitFor('a webhook notification from Alertmanager', async () => (await amMetric('alertmanager_notifications_total')) >= 1, 120_000, 3000);
     expect(await amMetric('alertmanager_notifications_failed_total')).toBe(0);
-    await waitFor('alertscale to have answered 2xx to Alertmanager', async () => {
-      const samples = await prometheus.samples('sum(alertscale_webhook_requests_total{code=~"2.."})');
-      return Number(samples[0]?.value[1] ?? 0) >= 1;
-    }, 90_000, 3000);
+    await waitFor(
+      'alertscale to have answered 2xx to Alertmanager',
+      async () => {
+        const samples = await prometheus.samples('sum(alertscale_webhook_requests_total{code=~"2.."})');
+        return Number(samples[0]?.value[1] ?? 0) >= 1;
+      },
+      90_000,
+      3000,
+    );
 
     const post = (header: string[]): string[] => [
-      'wget', '-q', '-O', '-', ...header, '--header', 'Content-Type: application/json',
-      '--post-data', '{"version":"4","status":"firing","receiver":"alertscale","groupKey":"x","alerts":[]}', 'http://alertscale:8080/webhook',
+      'wget',
+      '-q',
+      '-O',
+      '-',
+      ...header,
+      '--header',
+      'Content-Type: application/json',
+      '--post-data',
+      '{"version":"4","status":"firing","receiver":"alertscale","groupKey":"x","alerts":[]}',
+      'http://alertscale:8080/webhook',
     ];
     const wrong = await exec('alertmanager', post(['--header', 'Authorization: Bearer not-the-token']));
     expect(wrong).toEqual({ code: 1, out: expect.stringContaining('401') });
@@ -277,16 +325,36 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
 
   it('when alertscale and Prometheus call Docker, then neither has the socket and each goes through its guard, which refuses what docs/deploy.md says it refuses', async () => {
     for (const name of ['alertscale', 'prometheus']) {
-      const spec = JSON.parse(await dockerCli(['service', 'inspect', service(name), '--format', '{{json .Spec.TaskTemplate.ContainerSpec}}'])) as { Mounts?: Array<{ Source?: string }> };
+      const spec = JSON.parse(await dockerCli(['service', 'inspect', service(name), '--format', '{{json .Spec.TaskTemplate.ContainerSpec}}'])) as {
+        Mounts?: Array<{ Source?: string }>;
+      };
       expect({ name, socket: (spec.Mounts ?? []).filter((mount) => mount.Source === '/var/run/docker.sock') }).toEqual({ name, socket: [] });
     }
 
-    const allowed: Array<[string, string]> = [['GET', '/_ping'], ['GET', '/version'], ['GET', '/services'], ['GET', `/v1.41/services/${service('worker')}`]];
+    const allowed: Array<[string, string]> = [
+      ['GET', '/_ping'],
+      ['GET', '/version'],
+      ['GET', '/services'],
+      ['GET', `/v1.41/services/${service('worker')}`],
+    ];
     const refused: Array<[string, string]> = [
-      ['GET', '/v1.41/containers/json'], ['POST', '/v1.41/containers/create'], ['POST', '/v1.41/containers/x/exec'], ['POST', '/v1.41/exec/x/start'],
-      ['POST', '/v1.41/services/create'], ['GET', '/v1.41/images/json'], ['GET', '/v1.41/volumes'], ['GET', '/v1.41/networks'], ['GET', '/v1.41/nodes'],
-      ['GET', '/v1.41/tasks'], ['GET', '/v1.41/secrets'], ['GET', '/v1.41/configs'], ['GET', '/v1.41/swarm'], ['POST', '/v1.41/swarm/leave'],
-      ['GET', '/v1.41/info'], ['GET', '/v1.41/system/df'], ['GET', '/v1.41/events'],
+      ['GET', '/v1.41/containers/json'],
+      ['POST', '/v1.41/containers/create'],
+      ['POST', '/v1.41/containers/x/exec'],
+      ['POST', '/v1.41/exec/x/start'],
+      ['POST', '/v1.41/services/create'],
+      ['GET', '/v1.41/images/json'],
+      ['GET', '/v1.41/volumes'],
+      ['GET', '/v1.41/networks'],
+      ['GET', '/v1.41/nodes'],
+      ['GET', '/v1.41/tasks'],
+      ['GET', '/v1.41/secrets'],
+      ['GET', '/v1.41/configs'],
+      ['GET', '/v1.41/swarm'],
+      ['POST', '/v1.41/swarm/leave'],
+      ['GET', '/v1.41/info'],
+      ['GET', '/v1.41/system/df'],
+      ['GET', '/v1.41/events'],
     ];
     const script =
       "const fs=require('fs');const c=JSON.parse(process.argv[1]);" +
@@ -303,45 +371,75 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
     const fromPrometheus = async (p: string): Promise<string> =>
       (await exec('prometheus', ['wget', '-q', '-O', '/dev/null', `http://docker-sd-guard:2375${p}`])).code === 0 ? `${p} ok` : `${p} refused`;
     expect(await Promise.all(['/v1.41/services', '/v1.41/tasks', '/v1.41/containers/json', '/v1.41/secrets'].map(fromPrometheus))).toEqual([
-      '/v1.41/services ok', '/v1.41/tasks ok', '/v1.41/containers/json refused', '/v1.41/secrets refused',
+      '/v1.41/services ok',
+      '/v1.41/tasks ok',
+      '/v1.41/containers/json refused',
+      '/v1.41/secrets refused',
     ]);
   }, 60_000);
 
-  it('when the demo producer outpaces one worker, then the chain inside the stack scales the worker up', async () => {
-    peakReplicas = await waitFor('the worker to be scaled up', async () => {
-      const replicas = await workerReplicas();
-      return replicas > 1 ? replicas : undefined;
-    }, SCALE_UP_MS, 5000);
-    const labels = JSON.parse(await dockerCli(['service', 'inspect', service('worker'), '--format', '{{json .Spec.Labels}}'])) as Record<string, string>;
-    expect(Object.keys(labels).some((key) => key.startsWith('alertscale.state.'))).toBe(true);
-    // Step scaling may go on: settle on what it reaches, with the tasks running.
-    await sleep(20_000);
-    peakReplicas = await workerReplicas();
-    await waitFor('the new worker tasks to run', async () => (await listTasks(service('worker'))).filter((t) => t.desiredState === 'running' && t.state === 'running').length === peakReplicas, 120_000, 3000);
-    process.stdout.write(`[stackDeploy] worker scaled to ${peakReplicas} ${Math.round((Date.now() - deployedAt) / 1000)} s after deploy\n`);
-  }, SCALE_UP_MS + 180_000);
+  it(
+    'when the demo producer outpaces one worker, then the chain inside the stack scales the worker up',
+    async () => {
+      peakReplicas = await waitFor(
+        'the worker to be scaled up',
+        async () => {
+          const replicas = await workerReplicas();
+          return replicas > 1 ? replicas : undefined;
+        },
+        SCALE_UP_MS,
+        5000,
+      );
+      const labels = JSON.parse(await dockerCli(['service', 'inspect', service('worker'), '--format', '{{json .Spec.Labels}}'])) as Record<string, string>;
+      expect(Object.keys(labels).some((key) => key.startsWith('alertscale.state.'))).toBe(true);
+      // Step scaling may go on: settle on what it reaches, with the tasks running.
+      await sleep(20_000);
+      peakReplicas = await workerReplicas();
+      await waitFor(
+        'the new worker tasks to run',
+        async () => (await listTasks(service('worker'))).filter((t) => t.desiredState === 'running' && t.state === 'running').length === peakReplicas,
+        120_000,
+        3000,
+      );
+      process.stdout.write(`[stackDeploy] worker scaled to ${peakReplicas} ${Math.round((Date.now() - deployedAt) / 1000)} s after deploy\n`);
+    },
+    SCALE_UP_MS + 180_000,
+  );
 
-  it('when redeployed with shortened scale-down timings as a second config version, then the chain scales the worker back down', async () => {
-    expect(peakReplicas).toBeGreaterThan(1);
-    // What a user does (docs/deploy.md): edit the rule file and the service's
-    // cooldown, bump CONFIG_VERSION, keep the current replicas.
-    editCheckoutFile(checkout, 'rules/idle.rules.yml', /for: 15m/g, 'for: 1m');
-    editCheckoutFile(checkout, 'rules/idle.rules.yml', /keep_firing_for: 10m/g, 'keep_firing_for: 1m');
-    editCheckoutFile(checkout, 'stack.yml', 'alertscale.cooldown.down: "5m"', 'alertscale.cooldown.down: "30s"');
-    const current = await workerReplicas();
-    const redeployedAt = Date.now();
-    await deploy({ CONFIG_VERSION: `${stack}-2`, WORKER_REPLICAS: String(current) });
-    expect(await workerReplicas()).toBe(current);
-    const scaledDown = await waitFor('the worker to be scaled down', async () => {
-      const replicas = await workerReplicas();
-      return replicas < current ? replicas : undefined;
-    }, SCALE_DOWN_MS, 5000);
-    process.stdout.write(`[stackDeploy] worker scaled down ${current} -> ${scaledDown} ${Math.round((Date.now() - redeployedAt) / 1000)} s after the redeploy\n`);
-    expect(scaledDown).toBeGreaterThanOrEqual(1);
-  }, SCALE_DOWN_MS + 240_000);
+  it(
+    'when redeployed with shortened scale-down timings as a second config version, then the chain scales the worker back down',
+    async () => {
+      expect(peakReplicas).toBeGreaterThan(1);
+      // What a user does (docs/deploy.md): edit the rule file and the service's
+      // cooldown, bump CONFIG_VERSION, keep the current replicas.
+      editCheckoutFile(checkout, 'rules/idle.rules.yml', /for: 15m/g, 'for: 1m');
+      editCheckoutFile(checkout, 'rules/idle.rules.yml', /keep_firing_for: 10m/g, 'keep_firing_for: 1m');
+      editCheckoutFile(checkout, 'stack.yml', 'alertscale.cooldown.down: "5m"', 'alertscale.cooldown.down: "30s"');
+      const current = await workerReplicas();
+      const redeployedAt = Date.now();
+      await deploy({ CONFIG_VERSION: `${stack}-2`, WORKER_REPLICAS: String(current) });
+      expect(await workerReplicas()).toBe(current);
+      const scaledDown = await waitFor(
+        'the worker to be scaled down',
+        async () => {
+          const replicas = await workerReplicas();
+          return replicas < current ? replicas : undefined;
+        },
+        SCALE_DOWN_MS,
+        5000,
+      );
+      process.stdout.write(`[stackDeploy] worker scaled down ${current} -> ${scaledDown} ${Math.round((Date.now() - redeployedAt) / 1000)} s after the redeploy\n`);
+      expect(scaledDown).toBeGreaterThanOrEqual(1);
+    },
+    SCALE_DOWN_MS + 240_000,
+  );
 
   it('when the stack is removed, then no service, config, secret, network or volume of it is left', async () => {
-    commands.push(`docker stack rm ${stack}`, `docker secret rm ${stack}_webhook_token ${stack}_grafana_admin_password`, `docker volume rm $(docker volume ls -q --filter label=com.docker.stack.namespace=${stack})`);
+    commands.push(
+      `docker stack rm ${stack}`,
+      `docker secret rm ${stack}_webhook_token ${stack}_grafana_admin_password`,
+      `docker volume rm $(docker volume ls -q --filter label=com.docker.stack.namespace=${stack})`,
+    );
     const left = await removeStack(stack);
     expect(left).toEqual({ services: [], configs: [], secrets: [], networks: [], volumes: [] });
     expect(stack.startsWith(`${STACK_PREFIX}-`)).toBe(true);

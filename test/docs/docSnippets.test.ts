@@ -7,8 +7,8 @@ import { readScaleRoutes } from '../../src/adapters/alertmanager/readScaleRoutes
 import { checkDedupWindow } from '../../src/config/checkDedupWindow';
 import { CONFIG_VARIABLES, loadConfig } from '../../src/config/loadConfig';
 import { parsePolicy } from '../../src/domain/parsePolicy';
-import { BIN, requireBinary } from '../monitoring/support/tools';
 import { findStackConfigCli } from '../support/stackConfig';
+import { BIN, requireBinary } from '../../harness/ownedProcess';
 
 const ROOT = join(__dirname, '../..');
 
@@ -81,31 +81,41 @@ describe('config snippets in README.md and docs/', () => {
     expect(runTool(BIN.promtool, ['check', 'config', writeSnippet(snippet, 'prometheus.yml')])).toEqual({ code: 0, output: expect.stringMatching(/SUCCESS/) });
   });
 
-  test.each(byCheck('amtool check-config'))('when %s is an Alertmanager config, then amtool accepts it, up inhibits down, and its timings fit the default DEDUP_WINDOW', (_where, snippet) => {
-    expect(runTool(BIN.amtool, ['check-config', writeSnippet(snippet, 'alertmanager.yml')])).toEqual({ code: 0, output: expect.stringMatching(/SUCCESS/) });
-    const config = parse(snippet.text) as { inhibit_rules?: Array<Record<string, unknown>> };
-    expect(config.inhibit_rules).toContainEqual({ source_matchers: ['scale_action=~"up|to"'], target_matchers: ['scale_action="down"'], equal: ['scale_service'] });
-    const routes = readScaleRoutes(snippet.text);
-    expect(routes.length).toBeGreaterThan(0);
-    expect(checkDedupWindow(loadConfig({ WEBHOOK_AUTH: 'none' }).DEDUP_WINDOW, routes)).toEqual([]);
-  });
+  test.each(byCheck('amtool check-config'))(
+    'when %s is an Alertmanager config, then amtool accepts it, up inhibits down, and its timings fit the default DEDUP_WINDOW',
+    (_where, snippet) => {
+      expect(runTool(BIN.amtool, ['check-config', writeSnippet(snippet, 'alertmanager.yml')])).toEqual({ code: 0, output: expect.stringMatching(/SUCCESS/) });
+      const config = parse(snippet.text) as { inhibit_rules?: Array<Record<string, unknown>> };
+      expect(config.inhibit_rules).toContainEqual({ source_matchers: ['scale_action=~"up|to"'], target_matchers: ['scale_action="down"'], equal: ['scale_service'] });
+      const routes = readScaleRoutes(snippet.text);
+      expect(routes.length).toBeGreaterThan(0);
+      expect(checkDedupWindow(loadConfig({ WEBHOOK_AUTH: 'none' }).DEDUP_WINDOW, routes)).toEqual([]);
+    },
+  );
 
-  test.each(byCheck('docker stack config'))('when %s is a stack file (or a service\'s deploy section), then docker stack config accepts it and alertscale accepts its labels', (_where, snippet) => {
-    const isFragment = /^deploy:/m.test(snippet.text) && !/^services:/m.test(snippet.text);
-    const stack = isFragment ? `services:\n  snippet:\n    image: busybox\n${snippet.text.replace(/^/gm, '    ')}` : snippet.text;
-    const file = writeSnippet(snippet, 'stack.yml', stack);
-    execFileSync(findStackConfigCli(), ['stack', 'config', '-c', file], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root' }, stdio: 'pipe' });
-    const services = (parse(stack) as { services: Record<string, { deploy?: { labels?: Record<string, string> } }> }).services;
-    for (const service of Object.values(services)) {
-      const labels = service.deploy?.labels ?? {};
-      if (labels['alertscale.enabled'] === 'true') expect(parsePolicy(labels, 100)).toMatchObject({ ok: true });
-    }
-  });
+  test.each(byCheck('docker stack config'))(
+    "when %s is a stack file (or a service's deploy section), then docker stack config accepts it and alertscale accepts its labels",
+    (_where, snippet) => {
+      const isFragment = /^deploy:/m.test(snippet.text) && !/^services:/m.test(snippet.text);
+      const stack = isFragment ? `services:\n  snippet:\n    image: busybox\n${snippet.text.replace(/^/gm, '    ')}` : snippet.text;
+      const file = writeSnippet(snippet, 'stack.yml', stack);
+      execFileSync(findStackConfigCli(), ['stack', 'config', '-c', file], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root' }, stdio: 'pipe' });
+      const services = (parse(stack) as { services: Record<string, { deploy?: { labels?: Record<string, string> } }> }).services;
+      for (const service of Object.values(services)) {
+        const labels = service.deploy?.labels ?? {};
+        if (labels['alertscale.enabled'] === 'true') expect(parsePolicy(labels, 100)).toMatchObject({ ok: true });
+      }
+    },
+  );
 
-  test('when any code block in the docs sets one of alertscale\'s variables (VAR=value), then the value is valid', () => {
+  test("when any code block in the docs sets one of alertscale's variables (VAR=value), then the value is valid", () => {
     const names = CONFIG_VARIABLES.join('|');
     const assignments = all.flatMap((snippet) =>
-      [...snippet.text.matchAll(new RegExp(`(?:^|[\\s"'])(${names})=([^\\s"'$<]+)(?=[\\s"']|$)`, 'gm'))].map((match) => ({ where: snippet.where, variable: match[1] as string, value: match[2] as string })),
+      [...snippet.text.matchAll(new RegExp(`(?:^|[\\s"'])(${names})=([^\\s"'$<]+)(?=[\\s"']|$)`, 'gm'))].map((match) => ({
+        where: snippet.where,
+        variable: match[1] as string,
+        value: match[2] as string,
+      })),
     );
     expect(assignments.length).toBeGreaterThanOrEqual(9);
     const refused = assignments.filter(({ variable, value }) => {

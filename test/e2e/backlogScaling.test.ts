@@ -1,7 +1,8 @@
-import { COOLDOWN_DOWN_S, E2E_LOOP, MAX, MIN, workerPolicy } from './support/e2eSettings';
-import { LoopStack, type Decision } from './support/loopStack';
-import { waitFor } from './support/ownedProcess';
-import { readJobLog, type WorkerService } from './support/workerService';
+import { COOLDOWN_DOWN_S, MAX, MIN, useLoopStack, workerPolicy } from './e2eSettings';
+import { describeError } from '../../harness/describeError';
+import type { Decision } from '../../src/domain/types';
+import { waitFor } from '../../harness/polling';
+import { readJobLog, type WorkerService } from '../../harness/workerService';
 
 jest.setTimeout(150_000);
 
@@ -13,28 +14,19 @@ jest.setTimeout(150_000);
  * idle rule brings the worker back to its minimum.
  */
 describe('backlog scaling through Prometheus, Alertmanager and alertscale', () => {
-  let stack: LoopStack | undefined;
-
-  beforeAll(async () => {
-    stack = await LoopStack.start({
-      ...E2E_LOOP,
-      queues: [
-        { key: 'to', messagesPerReplica: 10, maxReplicas: MAX },
-        { key: 'step', readyUpMessages: 20, maxReplicas: MAX },
-      ],
-    });
-  }, 120_000);
-
-  afterAll(async () => {
-    await stack?.stop();
-  }, 90_000);
+  const stack = useLoopStack({
+    queues: [
+      { key: 'to', messagesPerReplica: 10, maxReplicas: MAX },
+      { key: 'step', readyUpMessages: 20, maxReplicas: MAX },
+    ],
+  });
 
   /** Runs `scenario`, adding the processes' output to a failure. */
   const explained = async (scenario: () => Promise<void>): Promise<void> => {
     try {
       await scenario();
     } catch (error) {
-      throw new Error(`${String(error)}\n${stack?.diagnostics() ?? ''}`);
+      throw new Error(`${describeError(error)}\n${stack().diagnostics()}`, { cause: error });
     }
   };
 
@@ -42,7 +34,7 @@ describe('backlog scaling through Prometheus, Alertmanager and alertscale', () =
 
   /** Drives one burst through the loop and checks bounds, drain and the way back to min. */
   async function burstCycle(key: 'to' | 'step', jobs: number, serviceTimeMs: number): Promise<{ decisions: Decision[]; peak: number }> {
-    const loop = stack as LoopStack;
+    const loop = stack();
     const { service, queue } = loop.queue(key);
     const worker: WorkerService = await loop.startWorker(key, { replicas: MIN, labels: workerPolicy(), serviceTimeMs });
     const sampler = loop.sampleReplicas(service, 250);
@@ -50,10 +42,15 @@ describe('backlog scaling through Prometheus, Alertmanager and alertscale', () =
     await loop.burst(key, jobs);
     await waitFor(`${service} to be scaled up`, async () => (await loop.decisions(service)).some((d) => d.outcome === 'scaled' && d.direction === 'up'), 60_000, 500);
     await waitFor(`the ${jobs} jobs to be done`, async () => readJobLog(worker.jobLogFile).length >= jobs && (await loop.probe.counts(queue)).ready === 0, 90_000, 500);
-    await waitFor(`${service} back at its minimum`, async () => {
-      const last = sampler.samples.at(-1);
-      return last?.replicas === MIN && (await loop.decisions(service)).some((d) => d.outcome === 'scaled' && d.direction === 'down');
-    }, 90_000, 500);
+    await waitFor(
+      `${service} back at its minimum`,
+      async () => {
+        const last = sampler.samples.at(-1);
+        return last?.replicas === MIN && (await loop.decisions(service)).some((d) => d.outcome === 'scaled' && d.direction === 'down');
+      },
+      90_000,
+      500,
+    );
 
     const samples = await sampler.stop();
     const replicas = samples.map((s) => s.replicas);

@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { jobQueues } from '../../demo/jobTopology';
-import { docker } from '../support/swarm';
-import { createApiService, httpScrapeConfigs, httpTuningRules } from './support/apiService';
-import { serversUp, startLoopbackEdge, type LoopbackEdge } from './support/edge';
-import { E2E_LOOP, MAX, MIN, workerPolicy } from './support/e2eSettings';
-import { nonOkResponses, responses, runHey, transportErrors, type HeyReport } from './support/hey';
-import { LoopStack } from './support/loopStack';
-import { sleep, waitFor } from './support/ownedProcess';
-import { findFreePort } from '../support/polling';
-import { freePortRange, readJobLog, removeService, type WorkerService } from './support/workerService';
+import { docker, removeService } from '../../harness/docker';
+import { createApiService, httpScrapeConfigs, httpTuningRules } from '../../harness/apiService';
+import { serversUp, startLoopbackEdge, type LoopbackEdge } from '../../harness/edge';
+import { E2E_LOOP, MAX, MIN, workerPolicy } from './e2eSettings';
+import { nonOkResponses, responses, runHey, transportErrors, type HeyReport } from '../../harness/hey';
+import { LoopStack } from '../../harness/loopStack';
+import { findFreePort, sleep, waitFor, findFreePortRange } from '../../harness/polling';
+import { readJobLog, type WorkerService } from '../../harness/workerService';
 
 jest.setTimeout(480_000);
 
@@ -34,7 +33,7 @@ describe('HTTP spike through the edge, scaled on request rate and latency', () =
   let removeApi: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    const base = await freePortRange(MAX);
+    const base = await findFreePortRange(MAX);
     slots = Array.from({ length: MAX }, (_, i) => base + i);
     const edgePorts = { listen: await findFreePort(), metrics: await findFreePort(), slots };
     stack = await LoopStack.start({
@@ -58,7 +57,12 @@ describe('HTTP spike through the edge, scaled on request rate and latency', () =
     // HAProxy counts a server UP until its first failed check: start it once the first replica answers.
     edge = await startLoopbackEdge(loop.dir, edgePorts);
     await waitFor('the edge to see one replica', async () => (await serversUp(edge as LoopbackEdge)) === MIN, 20_000, 250);
-    await waitFor('Prometheus to see the api', async () => (await loop.prometheus.samples(`service:http_replicas_up:sum{service="${api}"}`)).some((s) => Number(s.value[1]) === MIN), 60_000, 500);
+    await waitFor(
+      'Prometheus to see the api',
+      async () => (await loop.prometheus.samples(`service:http_replicas_up:sum{service="${api}"}`)).some((s) => Number(s.value[1]) === MIN),
+      60_000,
+      500,
+    );
   }, 240_000);
 
   afterAll(async () => {
@@ -71,13 +75,15 @@ describe('HTTP spike through the edge, scaled on request rate and latency', () =
     try {
       await scenario();
     } catch (error) {
-      throw new Error(`${String(error)}\n${stack?.diagnostics() ?? ''}\n${edge?.process.output ?? ''}`);
+      throw new Error(`${String(error)}\n${stack?.diagnostics() ?? ''}\n${edge?.process.output ?? ''}`, { cause: error });
     }
   };
 
   /** SIGKILL to one running container of the worker service (Swarm restarts it). */
   async function killOneWorker(service: string): Promise<void> {
-    const containers = (await docker.listContainers({ filters: JSON.stringify({ label: [`com.docker.swarm.service.name=${service}`], status: ['running'] }) })) as Array<{ Id: string }>;
+    const containers = (await docker.listContainers({ filters: JSON.stringify({ label: [`com.docker.swarm.service.name=${service}`], status: ['running'] }) })) as Array<{
+      Id: string;
+    }>;
     const victim = containers[0];
     if (!victim) throw new Error(`no running container of ${service} to kill`);
     await docker.getContainer(victim.Id).kill({ signal: 'SIGKILL' });
@@ -104,16 +110,25 @@ describe('HTTP spike through the edge, scaled on request rate and latency', () =
       await killed;
       const summary = async (): Promise<string> =>
         JSON.stringify({
-          decisions: (await loop.decisions(api)).filter((d) => d.outcome === 'scaled').map((d) => `${((Date.parse(d.decidedAt) - spikeStart) / 1000).toFixed(1)}s ${d.action} ${d.from}->${d.to}`),
-          reports: Object.fromEntries(Object.entries(reports).map(([k, r]) => [k, { p50: r.percentiles[50], p95: r.percentiles[95], responses: responses(r), statuses: r.statuses, errors: r.errors }])),
+          decisions: (await loop.decisions(api))
+            .filter((d) => d.outcome === 'scaled')
+            .map((d) => `${((Date.parse(d.decidedAt) - spikeStart) / 1000).toFixed(1)}s ${d.action} ${d.from}->${d.to}`),
+          reports: Object.fromEntries(
+            Object.entries(reports).map(([k, r]) => [k, { p50: r.percentiles[50], p95: r.percentiles[95], responses: responses(r), statuses: r.statuses, errors: r.errors }]),
+          ),
         });
       process.stdout.write(`after the spike: ${await summary()}\n`);
       // Scale-down waits for the latency rule's 2-minute window to forget the spike (ServiceLatencyHigh inhibits downs).
       const after = runHey({ url: `${url}/work`, rate: BASELINE_RATE, durationS: 170, workers: 2 });
-      await waitFor(`${api} back at its minimum`, async () => {
-        const last = sampler.samples.at(-1);
-        return last?.replicas === MIN && (await loop.decisions(api)).some((d) => d.outcome === 'scaled' && d.direction === 'down');
-      }, 170_000, 500).catch(async (error: unknown) => {
+      await waitFor(
+        `${api} back at its minimum`,
+        async () => {
+          const last = sampler.samples.at(-1);
+          return last?.replicas === MIN && (await loop.decisions(api)).some((d) => d.outcome === 'scaled' && d.direction === 'down');
+        },
+        170_000,
+        500,
+      ).catch(async (error: unknown) => {
         throw new Error(`${String(error)}\n${await summary()}`);
       });
       reports.after = await after;

@@ -1,6 +1,6 @@
-import { E2E_LOOP, MAX, MIN, workerPolicy } from './support/e2eSettings';
-import { LoopStack } from './support/loopStack';
-import { sleep, waitFor } from './support/ownedProcess';
+import { MAX, MIN, useLoopStack, workerPolicy } from './e2eSettings';
+import { describeError } from '../../harness/describeError';
+import { sleep, waitFor } from '../../harness/polling';
 
 jest.setTimeout(120_000);
 
@@ -11,18 +11,10 @@ jest.setTimeout(120_000);
  * (waiting for endsAt would only add time; Alertmanager treats both the same).
  */
 describe('an Alertmanager silence on the scaled service', () => {
-  let stack: LoopStack | undefined;
-
-  beforeAll(async () => {
-    stack = await LoopStack.start({ ...E2E_LOOP, queues: [{ key: 'silenced', messagesPerReplica: 10, maxReplicas: MAX }] });
-  }, 120_000);
-
-  afterAll(async () => {
-    await stack?.stop();
-  }, 90_000);
+  const stack = useLoopStack({ queues: [{ key: 'silenced', messagesPerReplica: 10, maxReplicas: MAX }] });
 
   it('when the service is silenced through the API v2, then its firing scale alert is suppressed and nothing scales; when the silence is deleted (expired), then scaling resumes', async () => {
-    const loop = stack as LoopStack;
+    const loop = stack();
     const { service } = loop.queue('silenced');
     try {
       // Silenced before any alert about the service can exist.
@@ -52,12 +44,7 @@ describe('an Alertmanager silence on the scaled service', () => {
       await loop.alertmanager.expireSilence(silenceId);
       expect((await loop.alertmanager.getSilence(silenceId)).status.state).toBe('expired');
 
-      const scaled = await waitFor(
-        'the first scale-up after the silence',
-        async () => (await loop.decisions(service)).find((d) => d.outcome === 'scaled'),
-        30_000,
-        250,
-      );
+      const scaled = await waitFor('the first scale-up after the silence', async () => (await loop.decisions(service)).find((d) => d.outcome === 'scaled'), 30_000, 250);
       expect(scaled).toMatchObject({ action: 'to', from: MIN, to: MAX });
       expect(Date.parse(scaled.decidedAt)).toBeGreaterThan(expiredAt);
       // No decision at all about the service before the silence ended.
@@ -66,7 +53,7 @@ describe('an Alertmanager silence on the scaled service', () => {
       const samples = await sampler.stop();
       expect(samples.filter((s) => s.at < expiredAt).every((s) => s.replicas === MIN)).toBe(true);
     } catch (error) {
-      throw new Error(`${String(error)}\n${loop.diagnostics()}`);
+      throw new Error(`${describeError(error)}\n${loop.diagnostics()}`, { cause: error });
     }
   });
 });

@@ -1,7 +1,7 @@
 import { scrapeMetric } from '../support/scrapeMetrics';
-import { E2E_LOOP, MAX, MIN, workerPolicy } from './support/e2eSettings';
-import { LoopStack } from './support/loopStack';
-import { sleep, waitFor } from './support/ownedProcess';
+import { MAX, MIN, useLoopStack, workerPolicy } from './e2eSettings';
+import { describeError } from '../../harness/describeError';
+import { sleep, waitFor } from '../../harness/polling';
 
 jest.setTimeout(120_000);
 
@@ -10,18 +10,10 @@ jest.setTimeout(120_000);
  * two webhook_configs (one URL each), so every notification reaches both.
  */
 describe('two alertscale instances behind the same Alertmanager', () => {
-  let stack: LoopStack | undefined;
-
-  beforeAll(async () => {
-    stack = await LoopStack.start({ ...E2E_LOOP, alertscaleInstances: 2, queues: [{ key: 'ha', readyUpMessages: 20, maxReplicas: MAX }] });
-  }, 120_000);
-
-  afterAll(async () => {
-    await stack?.stop();
-  }, 90_000);
+  const stack = useLoopStack({ alertscaleInstances: 2, queues: [{ key: 'ha', readyUpMessages: 20, maxReplicas: MAX }] });
 
   it('when the step alert fires repeatedly and every notification reaches both instances, then each step changes the service once: exactly one scaled per notification, the other duplicate', async () => {
-    const loop = stack as LoopStack;
+    const loop = stack();
     const { service } = loop.queue('ha');
     try {
       await loop.startWorker('ha', { replicas: MIN, labels: workerPolicy(), serviceTimeMs: 400 });
@@ -60,7 +52,7 @@ describe('two alertscale instances behind the same Alertmanager', () => {
       );
       expect(events.reduce((sum, n) => sum + n, 0)).toBe(MAX - MIN);
     } catch (error) {
-      throw new Error(`${String(error)}\n${loop.diagnostics()}`);
+      throw new Error(`${describeError(error)}\n${loop.diagnostics()}`, { cause: error });
     }
   });
 });

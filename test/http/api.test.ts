@@ -1,8 +1,8 @@
 import request from 'supertest';
-import { aService } from '../support/domainBuilders';
 import { FakeSwarm } from '../support/fakeSwarm';
 import { TEST_TOKEN, createTestApp } from '../support/createTestApp';
-import { loadFixture } from '../support/loadFixture';
+import { aService } from '../support/builders';
+import { loadFixture, refired } from '../../harness/notifications';
 
 async function setUp() {
   const swarm = new FakeSwarm();
@@ -28,8 +28,7 @@ describe('read API and health', () => {
   test('when asking about one service after a cooldown, then its recent decisions say why it did not scale', async () => {
     const { app } = await setUp();
     await request(app).post('/webhook').set('Authorization', `Bearer ${TEST_TOKEN}`).send(loadFixture('firing-one-alert'));
-    const again = loadFixture('firing-one-alert');
-    again.alerts[0].startsAt = new Date().toISOString();
+    const again = refired(loadFixture('firing-one-alert'));
     await request(app).post('/webhook').set('Authorization', `Bearer ${TEST_TOKEN}`).send(again);
     const response = await request(app).get('/api/v1/services/shop_worker');
     expect(response.status).toBe(200);

@@ -1,8 +1,8 @@
 import request from 'supertest';
-import { aService } from '../support/domainBuilders';
+import { aService } from '../support/builders';
 import { FakeSwarm } from '../support/fakeSwarm';
 import { TEST_TOKEN, createTestApp } from '../support/createTestApp';
-import { loadFixture } from '../support/loadFixture';
+import { loadFixture } from '../../harness/notifications';
 import { REJECTED_LOG_LINES_PER_MINUTE } from '../../src/http/mapErrorToResponse';
 
 async function setUp() {
@@ -22,7 +22,9 @@ describe('answers that are not a 2xx', () => {
     expect(webhook.body.message).toMatch(/Alertmanager will retry$/);
     const api = await request(app).get('/api/v1/services/shop_worker');
     expect(api.status).toBe(503);
-    expect(api.body.message).toMatch(/^unavailable: connect ECONNREFUSED .*; alertscale cannot answer this until Docker \(or the broker\) is reachable again; try again shortly, and see GET \/readyz/);
+    expect(api.body.message).toMatch(
+      /^unavailable: connect ECONNREFUSED .*; alertscale cannot answer this until Docker \(or the broker\) is reachable again; try again shortly, and see GET \/readyz/,
+    );
     expect(api.body.message).not.toMatch(/Alertmanager/);
   });
 
@@ -31,7 +33,13 @@ describe('answers that are not a 2xx', () => {
     await request(app).post('/webhook').set('Authorization', `Bearer ${TEST_TOKEN}x`).set('User-Agent', 'Alertmanager/0.25.0').send(loadFixture('firing-one-alert')).expect(401);
     const lines = rejectedLines(logLines);
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0] as string)).toMatchObject({ level: 'warn', status: 401, error: 'unauthorized', userAgent: 'Alertmanager/0.25.0', message: expect.stringMatching(/^webhook rejected with 401: unauthorized/) });
+    expect(JSON.parse(lines[0] as string)).toMatchObject({
+      level: 'warn',
+      status: 401,
+      error: 'unauthorized',
+      userAgent: 'Alertmanager/0.25.0',
+      message: expect.stringMatching(/^webhook rejected with 401: unauthorized/),
+    });
     expect(logLines.join('\n')).not.toContain(TEST_TOKEN);
   });
 

@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { TEST_TOKEN, createTestApp } from '../support/createTestApp';
-import { aService } from '../support/domainBuilders';
 import { FakeSwarm } from '../support/fakeSwarm';
-import { fixtureFor } from '../support/loadFixture';
+import { fixtureFor, refired } from '../../harness/notifications';
+import { aService } from '../support/builders';
 
 const HOSTILE = '<script>alert("pwned")</script>';
 
@@ -13,12 +13,9 @@ async function setUp() {
   swarm.add(aService({ 'alertscale.max': HOSTILE }, { name: 'shop_api', updatedAt: oldEnough }));
   swarm.add(aService({ 'alertscale.paused': 'true' }, { name: 'billing', updatedAt: oldEnough }));
   const test = await createTestApp(swarm);
-  let sequence = 0;
   const notify = (service: string) => {
-    const payload = fixtureFor('firing-one-alert', service);
-    sequence += 1;
     // A new firing of the alert each time (new startsAt), not a re-send.
-    payload.alerts[0].startsAt = new Date(Date.now() + sequence).toISOString();
+    const payload = refired(fixtureFor('firing-one-alert', service));
     return request(test.app).post('/webhook').set('Authorization', `Bearer ${TEST_TOKEN}`).send(payload);
   };
   return { ...test, swarm, notify };

@@ -1,8 +1,8 @@
 import request from 'supertest';
-import { aService } from '../support/domainBuilders';
 import { FakeSwarm } from '../support/fakeSwarm';
 import { TEST_TOKEN, createTestApp } from '../support/createTestApp';
-import { fixtureFor, loadFixture } from '../support/loadFixture';
+import { aService } from '../support/builders';
+import { fixtureFor, loadFixture, firstAlert } from '../../harness/notifications';
 
 const auth = { Authorization: `Bearer ${TEST_TOKEN}` };
 
@@ -48,7 +48,7 @@ describe('POST /webhook', () => {
 
   test('when the payload has fields alertscale does not know, then they are accepted', async () => {
     const { app } = await setUp();
-    const payload: Record<string, any> = { ...loadFixture("firing-one-alert"), brandNewField: { nested: [1, 2] } };
+    const payload: Record<string, any> = { ...loadFixture('firing-one-alert'), brandNewField: { nested: [1, 2] } };
     payload.alerts[0].anotherNewField = 'x';
     expect((await request(app).post('/webhook').set(auth).send(payload)).status).toBe(202);
   });
@@ -79,7 +79,7 @@ describe('POST /webhook', () => {
   test('when the body exceeds BODY_LIMIT, then 413 and nothing changes', async () => {
     const { app, swarm } = await setUp({ bodyLimitBytes: 2048 });
     const payload = loadFixture('firing-one-alert');
-    payload.alerts[0].annotations.description = 'x'.repeat(4096);
+    firstAlert(payload).annotations.description = 'x'.repeat(4096);
     const response = await request(app).post('/webhook').set(auth).send(payload);
     expect(response.status).toBe(413);
     expect(response.body.message).toMatch(/BODY_LIMIT/);
@@ -95,9 +95,10 @@ describe('POST /webhook', () => {
 
   test('when fields have the wrong shape, then 400 with the failing paths and nothing changes', async () => {
     const { app, swarm } = await setUp();
-    const payload = loadFixture('firing-one-alert');
+    // Deliberately not a Notification any more.
+    const payload = loadFixture('firing-one-alert') as unknown as { status: unknown; groupKey?: unknown; alerts: Array<{ labels: Record<string, unknown> }> };
     payload.status = 'burning';
-    payload.alerts[0].labels.scale_step = 3;
+    (payload.alerts[0] ?? { labels: {} }).labels.scale_step = 3;
     delete payload.groupKey;
     const response = await request(app).post('/webhook').set(auth).send(payload);
     expect(response.status).toBe(400);
@@ -107,7 +108,10 @@ describe('POST /webhook', () => {
 
   test('when an alert breaks the label contract, then 202 with invalid_alert and its reason, and nothing changes', async () => {
     const { app, swarm } = await setUp();
-    const response = await request(app).post('/webhook').set(auth).send(fixtureFor('firing-one-alert', 'shop_worker', { scale_action: 'sideways' }));
+    const response = await request(app)
+      .post('/webhook')
+      .set(auth)
+      .send(fixtureFor('firing-one-alert', 'shop_worker', { scale_action: 'sideways' }));
     expect(response.status).toBe(202);
     expect(response.body.decisions).toEqual([expect.objectContaining({ outcome: 'invalid_alert', reason: expect.stringMatching(/scale_action="sideways"/) })]);
     expect(swarm.updates).toHaveLength(0);

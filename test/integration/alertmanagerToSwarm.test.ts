@@ -1,18 +1,19 @@
-import { openAlertscaleDocker, type AlertscaleDocker } from '../support/alertscaleDocker';
-import { startAlertscaleBehindAlertmanager, type RunningAlertmanager } from '../support/startAlertmanager';
-import type { RunningAlertscale } from '../support/startAlertscale';
-import { createTestService, inspectTestService, removeLeftoverTestServices, removeTestServices, uniqueName, waitUntil } from '../support/swarmServices';
+import { openAlertscaleDocker, type AlertscaleDocker } from '../../harness/alertscaleDocker';
+import { inspectService } from '../../harness/docker';
+import { waitFor } from '../../harness/polling';
+import { startAlertscaleBehindAlertmanager, type RunningAlertmanager } from '../../harness/startAlertmanager';
+import type { RunningAlertscale } from '../../harness/startAlertscale';
+import { useTestServices } from '../support/useTestServices';
 
 const PREFIX = 'asit-am';
 const TOKEN = 'alertmanager-to-swarm-token';
-const created: string[] = [];
+const services = useTestServices(PREFIX);
 let alertmanager: RunningAlertmanager | undefined;
 let alertscale: RunningAlertscale | undefined;
 let alertscaleDocker: AlertscaleDocker | undefined;
 let stopBoth: (() => Promise<void>) | undefined;
 
 beforeAll(async () => {
-  await removeLeftoverTestServices(PREFIX);
   alertscaleDocker = await openAlertscaleDocker();
   ({ alertmanager, alertscale, stop: stopBoth } = await startAlertscaleBehindAlertmanager(TOKEN, { env: alertscaleDocker.env }));
 });
@@ -20,11 +21,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await stopBoth?.();
   await alertscaleDocker?.close();
-  await removeTestServices(created);
 });
 
 const replicasBecome = (name: string, replicas: number) =>
-  waitUntil(`${name} to have ${replicas} replicas`, async () => ((await inspectTestService(name)).replicas === replicas ? true : undefined), 20_000);
+  waitFor(`${name} to have ${replicas} replicas`, async () => ((await inspectService(name)).replicas === replicas ? true : undefined), 20_000);
 
 async function recentOutcomes(name: string): Promise<string[]> {
   const response = await fetch(`${alertscale?.url}/api/v1/services/${name}`);
@@ -34,9 +34,7 @@ async function recentOutcomes(name: string): Promise<string[]> {
 
 describe('a real Alertmanager posting to alertscale', () => {
   test('when up, to and down alerts fire, then the service scales within bounds, and a down waits while an up is active', async () => {
-    const name = uniqueName(PREFIX);
-    created.push(name);
-    await createTestService(name, { labels: { 'alertscale.enabled': 'true', 'alertscale.max': '4', 'alertscale.cooldown.up': '0s', 'alertscale.cooldown.down': '0s' } });
+    const name = await services.create({ labels: { 'alertscale.enabled': 'true', 'alertscale.max': '4', 'alertscale.cooldown.up': '0s', 'alertscale.cooldown.down': '0s' } });
     const am = alertmanager as RunningAlertmanager;
 
     const upAlert = { labels: { alertname: 'LatencyHigh', scale_service: name, scale_action: 'up' } };
@@ -48,8 +46,8 @@ describe('a real Alertmanager posting to alertscale', () => {
 
     // The up alert is still active in Alertmanager: the scale-down guard holds the down back.
     await am.postAlerts([{ labels: { alertname: 'IdleCapacity', scale_service: name, scale_action: 'down' } }]);
-    await waitUntil('the down to be blocked', async () => ((await recentOutcomes(name)).includes('blocked') ? true : undefined));
-    expect((await inspectTestService(name)).replicas).toBe(4);
+    await waitFor('the down to be blocked', async () => ((await recentOutcomes(name)).includes('blocked') ? true : undefined));
+    expect((await inspectService(name)).replicas).toBe(4);
 
     // Once the up alert resolves, a new down scales down; the `to` target is resolved as well so it no longer holds.
     const now = new Date().toISOString();

@@ -4,18 +4,20 @@
  * scale alerts (real Alertmanager, a real silence, the shipped up-inhibits-down rule)
  * and when the last notification for the service arrived.
  */
-import { startAlertscaleBehindAlertmanager } from '../support/startAlertmanager';
-import { createTestService, inspectTestService, removeLeftoverTestServices, removeTestServices, uniqueName, waitUntil } from '../support/swarmServices';
+import { startAlertscaleBehindAlertmanager } from '../../harness/startAlertmanager';
+import { createTestService, removeTestServices, removeOrphanedServices } from '../../harness/swarmServices';
+import { inspectService, uniqueName } from '../../harness/docker';
+import { waitFor } from '../../harness/polling';
 
 /** The shipped capacity-first rule: an up (or to) alert inhibits the service's down alerts. */
-const UP_INHIBITS_DOWN = ['inhibit_rules:', "- source_matchers: ['scale_action=~\"up|to\"']", "  target_matchers: ['scale_action=\"down\"']", '  equal: [scale_service]'];
+const UP_INHIBITS_DOWN = ['inhibit_rules:', '- source_matchers: [\'scale_action=~"up|to"\']', '  target_matchers: [\'scale_action="down"\']', '  equal: [scale_service]'];
 const created: string[] = [];
 let both: Awaited<ReturnType<typeof startAlertscaleBehindAlertmanager>> | undefined;
 const alertmanagerUrl = () => both?.alertmanager.url ?? '';
 const alertscaleUrl = () => both?.alertscale.url ?? '';
 
 beforeAll(async () => {
-  await removeLeftoverTestServices('asit-amview');
+  await removeOrphanedServices('asit-amview');
   both = await startAlertscaleBehindAlertmanager('alertmanager-view-token', { extraConfig: UP_INHIBITS_DOWN });
 });
 
@@ -59,7 +61,7 @@ describe('the service API with ALERTMANAGER_URL', () => {
       { labels: { alertname: 'CpuHigh', scale_service: name, scale_action: 'up' } },
       { labels: { alertname: 'IdleCapacity', scale_service: name, scale_action: 'down' } },
     ]);
-    await waitUntil(`${name} to scale up`, async () => ((await inspectTestService(name)).replicas === 2 ? true : undefined));
+    await waitFor(`${name} to scale up`, async () => ((await inspectService(name)).replicas === 2 ? true : undefined));
 
     const response = await fetch(`${alertscaleUrl()}/api/v1/services/${name}`);
     expect(response.status).toBe(200);
@@ -69,7 +71,9 @@ describe('the service API with ALERTMANAGER_URL', () => {
     };
     expect(body.alertmanager.url).toBe(alertmanagerUrl());
     expect(body.alertmanager.active.map((alert) => alert.alertname)).toEqual(['LatencyHigh']);
-    expect(body.alertmanager.silenced).toEqual([expect.objectContaining({ alertname: 'CpuHigh', silencedBy: [expect.objectContaining({ id: silenceId, comment: 'load test, do not scale' })] })]);
+    expect(body.alertmanager.silenced).toEqual([
+      expect.objectContaining({ alertname: 'CpuHigh', silencedBy: [expect.objectContaining({ id: silenceId, comment: 'load test, do not scale' })] }),
+    ]);
     // Alertmanager names one inhibiting alert, either up alert (a silenced one inhibits too).
     expect(body.alertmanager.inhibited).toEqual([expect.objectContaining({ alertname: 'IdleCapacity', inhibitedBy: [expect.stringMatching(/^(LatencyHigh|CpuHigh)$/)] })]);
     expect(body.alertmanager.notes.join('\n')).toMatch(new RegExp(`silenced: CpuHigh \\(silence ${silenceId}`));

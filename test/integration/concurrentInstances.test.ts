@@ -1,16 +1,16 @@
-import { openAlertscaleDocker, type AlertscaleDocker } from '../support/alertscaleDocker';
-import { fixtureFor } from '../support/loadFixture';
-import { startAlertscale, type RunningAlertscale } from '../support/startAlertscale';
-import { createTestService, docker, inspectTestService, removeLeftoverTestServices, removeTestServices, uniqueName } from '../support/swarmServices';
+import { openAlertscaleDocker, type AlertscaleDocker } from '../../harness/alertscaleDocker';
+import { docker, inspectService } from '../../harness/docker';
+import { fixtureFor } from '../../harness/notifications';
+import { recentDecisions, startAlertscale, type RunningAlertscale } from '../../harness/startAlertscale';
+import { useTestServices } from '../support/useTestServices';
 
 const PREFIX = 'asit-concurrent';
 const TOKEN = 'concurrency-test-token';
-const created: string[] = [];
+const services = useTestServices(PREFIX);
 let instances: RunningAlertscale[] = [];
 let alertscaleDocker: AlertscaleDocker | undefined;
 
 beforeAll(async () => {
-  await removeLeftoverTestServices(PREFIX);
   alertscaleDocker = await openAlertscaleDocker();
   const env = { WEBHOOK_TOKEN: TOKEN, ...alertscaleDocker.env };
   instances = await Promise.all([1, 2, 3].map(() => startAlertscale(env)));
@@ -19,20 +19,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(instances.map((instance) => instance.stop()));
   await alertscaleDocker?.close();
-  await removeTestServices(created);
 });
-
-interface DecisionView {
-  service: string;
-  outcome: string;
-}
 
 describe('several alertscale instances', () => {
   test('when 60 identical notifications hit three instances at once, then the service changes exactly once', async () => {
-    const name = uniqueName(PREFIX);
-    created.push(name);
-    await createTestService(name, { labels: { 'alertscale.enabled': 'true', 'alertscale.max': '10', 'alertscale.cooldown.up': '0s' } });
-    const before = await inspectTestService(name);
+    const name = await services.create({ labels: { 'alertscale.enabled': 'true', 'alertscale.max': '10', 'alertscale.cooldown.up': '0s' } });
+    const before = await inspectService(name);
     const body = JSON.stringify(fixtureFor('firing-one-alert', name));
 
     const statuses = await Promise.all(
@@ -46,15 +38,13 @@ describe('several alertscale instances', () => {
     );
     expect(statuses.every((status) => status === 202)).toBe(true);
 
-    const after = await inspectTestService(name);
+    const after = await inspectService(name);
     expect(after.replicas).toBe(2);
     // Each update moves the spec into PreviousSpec: after exactly one, the previous spec still has 1 replica.
     const info = await docker.getService(name).inspect();
     expect(info.PreviousSpec?.Mode?.Replicated?.Replicas).toBe(before.replicas);
 
-    const outcomes = (
-      await Promise.all(instances.map(async (instance) => ((await (await fetch(`${instance.url}/api/v1/decisions?limit=500`)).json()) as { decisions: DecisionView[] }).decisions))
-    )
+    const outcomes = (await Promise.all(instances.map((instance) => recentDecisions(instance.url))))
       .flat()
       .filter((decision) => decision.service === name)
       .map((decision) => decision.outcome);

@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import { jobQueues } from '../../demo/jobTopology';
-import type { OwnedProcess } from '../e2e/support/ownedProcess';
-import { serversUp, startLoopbackEdge, type LoopbackEdge } from '../e2e/support/edge';
-import { freePortRange } from '../e2e/support/workerService';
+import type { OwnedProcess } from '../../harness/ownedProcess';
+import { serversUp, startLoopbackEdge, type LoopbackEdge } from '../../harness/edge';
 import { compileDemo, startDemoProcess } from '../support/demoProcess';
-import { findFreePort, sleep, waitFor } from '../support/polling';
-import { deleteQueue, TEST_AMQP_URL } from '../support/rabbit';
+import { findFreePort, sleep, waitFor, findFreePortRange } from '../../harness/polling';
+import { deleteQueue, AMQP_URL } from '../../harness/rabbit';
 
 jest.setTimeout(90_000);
 
@@ -26,7 +25,7 @@ describe('edge: HAProxy in front of the demo api', () => {
     replicas.set(
       slot,
       startDemoProcess(buildDir, 'api', `api slot ${slot}`, {
-        AMQP_URL: TEST_AMQP_URL,
+        AMQP_URL: AMQP_URL,
         DEMO_QUEUE: queue,
         API_PORT: String(slots[slot - 1]),
         API_CONCURRENCY: '4',
@@ -39,7 +38,7 @@ describe('edge: HAProxy in front of the demo api', () => {
 
   beforeAll(async () => {
     buildDir = compileDemo();
-    const base = await freePortRange(3);
+    const base = await findFreePortRange(3);
     slots = [base, base + 1, base + 2];
     startReplica(1);
     startReplica(2);
@@ -74,7 +73,7 @@ describe('edge: HAProxy in front of the demo api', () => {
     let running = true;
     const clients = Array.from({ length: 6 }, async () => {
       while (running) {
-        const result = await work().catch(() => ({ status: 0 }) as { status: number; replica?: string });
+        const result = await work().catch(() => ({ status: 0 }));
         statuses.push(result.status);
         if ('replica' in result && result.replica) servedBy.add(result.replica);
       }

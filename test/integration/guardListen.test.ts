@@ -3,15 +3,17 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '../support/polling';
-import { GUARD_JS } from '../support/startGuard';
+import { waitFor } from '../../harness/polling';
+import { GUARD_JS } from '../../harness/startGuard';
 
 function getOverSocket(socketPath: string, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    http.get({ socketPath, path }, (response) => {
-      response.resume();
-      resolve(response.statusCode ?? 0);
-    }).on('error', reject);
+    http
+      .get({ socketPath, path }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      })
+      .on('error', reject);
   });
 }
 

@@ -1,14 +1,12 @@
 import { createServer, type Server } from 'node:net';
-import { fixtureFor } from '../support/loadFixture';
-import { findFreePort } from '../support/polling';
-import { runAlertscaleExpectingExit, startAlertscale } from '../support/startAlertscale';
-import { createTestService, inspectTestService, removeLeftoverTestServices, removeTestServices, uniqueName } from '../support/swarmServices';
+import { findFreePort } from '../../harness/polling';
+import { inspectService } from '../../harness/docker';
+import { runAlertscaleExpectingExit, startAlertscale } from '../../harness/startAlertscale';
+import { fixtureFor } from '../../harness/notifications';
+import { useTestServices } from '../support/useTestServices';
 
 const PREFIX = 'asit-lifecycle';
-const created: string[] = [];
-
-beforeAll(() => removeLeftoverTestServices(PREFIX));
-afterAll(() => removeTestServices(created));
+const services = useTestServices(PREFIX);
 
 describe('the alertscale process', () => {
   test('when a variable is invalid, then it exits 1 naming the variable', async () => {
@@ -55,9 +53,7 @@ describe('the alertscale process', () => {
   });
 
   test('when SIGTERM arrives with a notification in flight, then it finishes the decision and exits 0', async () => {
-    const name = uniqueName(PREFIX);
-    created.push(name);
-    await createTestService(name, { labels: { 'alertscale.enabled': 'true', 'alertscale.max': '3', 'alertscale.cooldown.up': '0s' } });
+    const name = await services.create({ labels: { 'alertscale.enabled': 'true', 'alertscale.max': '3', 'alertscale.cooldown.up': '0s' } });
     const instance = await startAlertscale({ WEBHOOK_TOKEN: 't0ken' });
     const inFlight = fetch(`${instance.url}/webhook`, {
       method: 'POST',
@@ -68,7 +64,7 @@ describe('the alertscale process', () => {
     const exitCode = instance.stop();
     expect((await inFlight).status).toBe(202);
     expect(await exitCode).toBe(0);
-    expect((await inspectTestService(name)).replicas).toBe(2);
+    expect((await inspectService(name)).replicas).toBe(2);
     expect(instance.output()).toMatch(/"event":"stopped"/);
   });
 });

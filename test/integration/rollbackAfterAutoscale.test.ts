@@ -4,8 +4,10 @@ import request from 'supertest';
 import type { Express } from 'express';
 import { createDockerSwarmGateway } from '../../src/adapters/docker/createDockerSwarmGateway';
 import { TEST_TOKEN, createTestApp } from '../support/createTestApp';
-import { fixtureFor } from '../support/loadFixture';
-import { TEST_IMAGE, createTestService, docker, removeLeftoverTestServices, removeTestServices, uniqueName, waitUntil } from '../support/swarmServices';
+import { docker, uniqueName } from '../../harness/docker';
+import { fixtureFor } from '../../harness/notifications';
+import { waitFor } from '../../harness/polling';
+import { TEST_IMAGE, createTestService, removeOrphanedServices, removeTestServices } from '../../harness/swarmServices';
 
 const run = promisify(execFile);
 const PREFIX = 'asit-rollback';
@@ -37,10 +39,15 @@ async function imageAndReplicas(name: string) {
 
 /** Waits until Docker finished rolling the last update out: alertscale defers while it runs. */
 const rolledOut = (name: string) =>
-  waitUntil(`${name}'s rollout to complete`, async () => {
-    const state = (await docker.getService(name).inspect()).UpdateStatus?.State;
-    return state === 'completed' ? true : undefined;
-  }, 60_000, 250);
+  waitFor(
+    `${name}'s rollout to complete`,
+    async () => {
+      const state = (await docker.getService(name).inspect()).UpdateStatus?.State;
+      return state === 'completed' ? true : undefined;
+    },
+    60_000,
+    250,
+  );
 
 /** v1 running, then a deploy of v2, then an autoscale 1→2 once the deploy has rolled out. */
 async function deployThenAutoscale(): Promise<string> {
@@ -56,7 +63,7 @@ async function deployThenAutoscale(): Promise<string> {
 }
 
 beforeAll(async () => {
-  await removeLeftoverTestServices(PREFIX);
+  await removeOrphanedServices(PREFIX);
   await docker.getImage(TEST_IMAGE).tag({ repo: 'alertscale-test/busybox', tag: 'deploy-v2' });
   app = (await createTestApp(createDockerSwarmGateway(docker))).app;
 });

@@ -1,31 +1,23 @@
 import request from 'supertest';
 import type { Express } from 'express';
 import { createDockerSwarmGateway } from '../../src/adapters/docker/createDockerSwarmGateway';
-import { openAlertscaleDocker, type AlertscaleDocker } from '../support/alertscaleDocker';
 import { TEST_TOKEN, createTestApp } from '../support/createTestApp';
-import { fixtureFor, type FixtureName } from '../support/loadFixture';
-import {
-  createTestService,
-  docker,
-  inspectTestService,
-  removeLeftoverTestServices,
-  removeTestServices,
-  uniqueName,
-  updateTestService,
-  waitUntil,
-} from '../support/swarmServices';
+import { openAlertscaleDocker, type AlertscaleDocker } from '../../harness/alertscaleDocker';
+import { docker, inspectService, uniqueName } from '../../harness/docker';
+import { firstAlert, fixtureFor, refired, type FixtureName } from '../../harness/notifications';
+import { waitFor } from '../../harness/polling';
+import { updateTestService } from '../../harness/swarmServices';
+import { useTestServices } from '../support/useTestServices';
 
 const PREFIX = 'asit-core';
-const created: string[] = [];
+const services = useTestServices(PREFIX);
 let app: Express;
 let dryRunApp: Express;
 let alertscaleDocker: AlertscaleDocker | undefined;
 
 /** A service opted in with fast cooldowns unless the test says otherwise. */
 async function aScalableService(labels: Record<string, string> = {}, replicas = 1, options: { global?: boolean } = {}): Promise<string> {
-  const name = uniqueName(PREFIX);
-  created.push(name);
-  await createTestService(name, {
+  const name = await services.create({
     replicas,
     ...options,
     labels: { 'alertscale.enabled': 'true', 'alertscale.max': '4', 'alertscale.cooldown.up': '0s', 'alertscale.cooldown.down': '0s', ...labels },
@@ -33,27 +25,26 @@ async function aScalableService(labels: Record<string, string> = {}, replicas = 
   return name;
 }
 
-let sequence = 0;
 /** A fresh notification each time (new startsAt), as a new firing of the alert would be. */
 function notification(service: string, action: 'up' | 'down' | 'to', extra: { step?: string; replicas?: string } = {}) {
   const fixture: FixtureName = action === 'to' ? 'firing-scale-to-truncated' : 'firing-one-alert';
   const payload = fixtureFor(fixture, service, { scale_action: action, ...(extra.step ? { scale_step: extra.step } : {}) });
-  sequence += 1;
-  payload.alerts[0].startsAt = new Date(Date.now() + sequence).toISOString();
-  if (extra.replicas !== undefined) payload.alerts[0].annotations.scale_replicas = extra.replicas;
-  return payload;
+  if (extra.replicas !== undefined) firstAlert(payload).annotations.scale_replicas = extra.replicas;
+  return refired(payload);
 }
 
 async function send(payload: unknown, target: Express = app) {
-  const response = await request(target).post('/webhook').set('Authorization', `Bearer ${TEST_TOKEN}`).send(payload as object);
+  const response = await request(target)
+    .post('/webhook')
+    .set('Authorization', `Bearer ${TEST_TOKEN}`)
+    .send(payload as object);
   expect(response.status).toBe(202);
   return response.body.decisions[0] as { outcome: string; reason: string; from?: number; to?: number };
 }
 
-const replicasOf = async (name: string) => (await inspectTestService(name)).replicas;
+const replicasOf = async (name: string) => (await inspectService(name)).replicas;
 
 beforeAll(async () => {
-  await removeLeftoverTestServices(PREFIX);
   alertscaleDocker = await openAlertscaleDocker();
   const swarm = createDockerSwarmGateway(alertscaleDocker.docker);
   app = (await createTestApp(swarm)).app;
@@ -62,14 +53,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await alertscaleDocker?.close();
-  await removeTestServices(created);
 });
 
 describe('scaling real Swarm services', () => {
   test('when up, down and to arrive in turn, then replicas follow within bounds and state is written with them', async () => {
     const name = await aScalableService();
     expect(await send(notification(name, 'up'))).toMatchObject({ outcome: 'scaled', from: 1, to: 2 });
-    const afterUp = await inspectTestService(name);
+    const afterUp = await inspectService(name);
     expect(afterUp.replicas).toBe(2);
     expect(afterUp.labels).toMatchObject({ 'alertscale.state.action': 'up', 'alertscale.state.from': '1', 'alertscale.state.key': expect.any(String) });
     expect(await send(notification(name, 'to', { replicas: '3.4' }))).toMatchObject({ outcome: 'scaled', to: 4 });
@@ -115,13 +105,13 @@ describe('scaling real Swarm services', () => {
   ])('when the service is %s, then nothing changes and the reason says why', async (_case, labels, outcome, reason) => {
     const name = await aScalableService(labels);
     expect(await send(notification(name, 'up'))).toMatchObject({ outcome, reason: expect.stringMatching(reason) });
-    expect(await inspectTestService(name)).toMatchObject({ replicas: 1, everUpdated: false });
+    expect(await inspectService(name)).toMatchObject({ replicas: 1, everUpdated: false });
   });
 
   test('when the service is global, then it is not_replicated and unchanged', async () => {
     const name = await aScalableService({}, 1, { global: true });
     expect(await send(notification(name, 'up'))).toMatchObject({ outcome: 'not_replicated' });
-    expect((await inspectTestService(name)).everUpdated).toBe(false);
+    expect((await inspectService(name)).everUpdated).toBe(false);
   });
 
   test('when the service does not exist, then not_found', async () => {
@@ -131,10 +121,10 @@ describe('scaling real Swarm services', () => {
   test('when a rollout is in progress, then the scale is deferred and the rollout is left alone', async () => {
     const name = await aScalableService({}, 2);
     await updateTestService(name, (spec) => {
-      spec.TaskTemplate.ContainerSpec.Env = ['ROLLOUT=2'];
+      spec.TaskTemplate = { ...spec.TaskTemplate, ContainerSpec: { ...(spec.TaskTemplate as { ContainerSpec?: object }).ContainerSpec, Env: ['ROLLOUT=2'] } };
       spec.UpdateConfig = { Parallelism: 1, Delay: 3600 * 1e9, Order: 'stop-first' };
     });
-    await waitUntil('the rollout to start', async () => {
+    await waitFor('the rollout to start', async () => {
       const info = await docker.getService(name).inspect();
       return info.UpdateStatus?.State === 'updating' ? true : undefined;
     });
@@ -156,7 +146,7 @@ describe('scaling real Swarm services', () => {
         'alertscale.cooldown.down': '1m',
         'alertscale.min': '0',
       };
-      spec.Mode.Replicated.Replicas = 1;
+      spec.Mode = { Replicated: { Replicas: 1 } };
     });
     // Capacity first: a deploy that reset the count while load is high must not delay the scale-up.
     expect(await send(notification(name, 'up'))).toMatchObject({ outcome: 'scaled', from: 1, to: 2 });

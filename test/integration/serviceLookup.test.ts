@@ -6,10 +6,12 @@
 import request from 'supertest';
 import type { Express } from 'express';
 import { createDockerSwarmGateway } from '../../src/adapters/docker/createDockerSwarmGateway';
-import { openAlertscaleDocker, type AlertscaleDocker } from '../support/alertscaleDocker';
+import { openAlertscaleDocker, type AlertscaleDocker } from '../../harness/alertscaleDocker';
 import { TEST_TOKEN, createTestApp } from '../support/createTestApp';
-import { fixtureFor } from '../support/loadFixture';
-import { createTestService, docker, removeLeftoverTestServices, removeTestServices, uniqueName, waitUntil } from '../support/swarmServices';
+import { firstAlert, fixtureFor } from '../../harness/notifications';
+import { createTestService, removeTestServices, removeOrphanedServices } from '../../harness/swarmServices';
+import { docker, uniqueName } from '../../harness/docker';
+import { waitFor } from '../../harness/polling';
 
 const PREFIX = 'asit-lookup';
 const created: string[] = [];
@@ -17,7 +19,7 @@ let app: Express;
 let alertscaleDocker: AlertscaleDocker | undefined;
 
 beforeAll(async () => {
-  await removeLeftoverTestServices(PREFIX);
+  await removeOrphanedServices(PREFIX);
   alertscaleDocker = await openAlertscaleDocker();
   // No reuse of the name list: each test creates the service it expects to be suggested.
   app = (await createTestApp(createDockerSwarmGateway(alertscaleDocker.docker, { names: { ttlMs: 0 } }))).app;
@@ -32,7 +34,7 @@ let sequence = 0;
 async function decide(service: string) {
   const payload = fixtureFor('firing-one-alert', service);
   sequence += 1;
-  payload.alerts[0].startsAt = new Date(Date.now() + sequence).toISOString();
+  firstAlert(payload).startsAt = new Date(Date.now() + sequence).toISOString();
   const response = await request(app).post('/webhook').set('Authorization', `Bearer ${TEST_TOKEN}`).send(payload);
   expect(response.status).toBe(202);
   return response.body.decisions[0] as { outcome: string; reason: string };
@@ -94,7 +96,7 @@ describe('finding the service an alert names', () => {
     const name = uniqueName(PREFIX);
     created.push(name);
     await createTestService(name, { global: true, labels: { 'alertscale.enabled': 'true' } });
-    const described = await waitUntil(`${name} to run its task`, async () => {
+    const described = await waitFor(`${name} to run its task`, async () => {
       const response = await request(app).get(`/api/v1/services/${name}`);
       return response.body.replicas === 1 ? response.body : undefined;
     });

@@ -1,10 +1,11 @@
+import { BIN } from '../../harness/ownedProcess';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findFreePort, waitFor } from '../support/polling';
-import { ALERTMANAGER_BIN, startAlertmanager, type RunningAlertmanager } from '../support/startAlertmanager';
-import { startAlertscale, type RunningAlertscale } from '../support/startAlertscale';
+import { findFreePort, waitFor } from '../../harness/polling';
+import { startAlertmanager, type RunningAlertmanager } from '../../harness/startAlertmanager';
+import { startAlertscale, type RunningAlertscale } from '../../harness/startAlertscale';
 
 const started: RunningAlertscale[] = [];
 let alertmanager: RunningAlertmanager;
@@ -17,7 +18,7 @@ async function run(env: Record<string, string>): Promise<RunningAlertscale> {
 
 const logged = (instance: RunningAlertscale, pattern: RegExp) => waitFor(`a log line matching ${pattern}`, async () => pattern.test(instance.output()), 10_000, 100);
 
-// The real Alertmanager's route (test/support/startAlertmanager.ts): root → alertscale's /webhook, group_interval 2s, repeat_interval 1h.
+// The real Alertmanager's route (harness/startAlertmanager.ts): root → alertscale's /webhook, group_interval 2s, repeat_interval 1h.
 beforeAll(async () => {
   alertmanager = await startAlertmanager('http://127.0.0.1:9/webhook', 't0ken');
 });
@@ -54,26 +55,34 @@ async function startShippedCluster(): Promise<{ url: string; stop: () => Promise
   writeFileSync(join(dir, 'alertmanager.yml'), shipped);
   const [web1, web2, gossip1, gossip2] = [await findFreePort(), await findFreePort(), await findFreePort(), await findFreePort()];
   const peer = (web: number, gossip: number, name: string, join_?: number): ChildProcess =>
-    spawn(ALERTMANAGER_BIN, [
-      `--config.file=${join(dir, 'alertmanager.yml')}`,
-      `--storage.path=${join(dir, name)}`,
-      `--web.listen-address=127.0.0.1:${web}`,
-      `--cluster.listen-address=127.0.0.1:${gossip}`,
-      `--cluster.advertise-address=127.0.0.1:${gossip}`,
-      ...(join_ ? [`--cluster.peer=127.0.0.1:${join_}`] : []),
-    ], { stdio: 'ignore' });
+    spawn(
+      BIN.alertmanager,
+      [
+        `--config.file=${join(dir, 'alertmanager.yml')}`,
+        `--storage.path=${join(dir, name)}`,
+        `--web.listen-address=127.0.0.1:${web}`,
+        `--cluster.listen-address=127.0.0.1:${gossip}`,
+        `--cluster.advertise-address=127.0.0.1:${gossip}`,
+        ...(join_ ? [`--cluster.peer=127.0.0.1:${join_}`] : []),
+      ],
+      { stdio: 'ignore' },
+    );
   const children = [peer(web1, gossip1, 'one'), peer(web2, gossip2, 'two', gossip1)];
   const stop = async () => {
     // SIGKILL: a clustered Alertmanager spends 10 s leaving the gossip on SIGTERM, and this one keeps nothing.
-    await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve).kill('SIGKILL')) : undefined)));
+    await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve).kill('SIGKILL')) : Promise.resolve())));
     rmSync(dir, { recursive: true, force: true });
   };
   const url = `http://127.0.0.1:${web1}`;
   try {
-    await waitFor('a two-peer Alertmanager cluster', async () => {
-      const status = (await (await fetch(`${url}/api/v2/status`)).json()) as { cluster?: { peers?: unknown[] } };
-      return (status.cluster?.peers?.length ?? 0) === 2;
-    }, 20_000);
+    await waitFor(
+      'a two-peer Alertmanager cluster',
+      async () => {
+        const status = (await (await fetch(`${url}/api/v2/status`)).json()) as { cluster?: { peers?: unknown[] } };
+        return (status.cluster?.peers?.length ?? 0) === 2;
+      },
+      20_000,
+    );
   } catch (error) {
     await stop();
     throw error;
@@ -82,11 +91,14 @@ async function startShippedCluster(): Promise<{ url: string; stop: () => Promise
 }
 
 describe('startup checks against a real HA Alertmanager pair', () => {
-  test('when DEDUP_WINDOW covers group_interval but not the second peer\'s delay, then it says so, naming the cluster', async () => {
+  test("when DEDUP_WINDOW covers group_interval but not the second peer's delay, then it says so, naming the cluster", async () => {
     const cluster = await startShippedCluster();
     try {
       const instance = await run({ ALERTMANAGER_URL: cluster.url, DEDUP_WINDOW: '20s' });
-      await logged(instance, /"level":"error".*DEDUP_WINDOW \(20s\) is shorter than group_interval \(15s\) plus 1 × the 15s peer timeout of its HA cluster \(2 peers\) of the route .*scale_service=~.* → alertscale: .*at least 30s/);
+      await logged(
+        instance,
+        /"level":"error".*DEDUP_WINDOW \(20s\) is shorter than group_interval \(15s\) plus 1 × the 15s peer timeout of its HA cluster \(2 peers\) of the route .*scale_service=~.* → alertscale: .*at least 30s/,
+      );
     } finally {
       await Promise.all(started.splice(0).map((instance) => instance.stop()));
       await cluster.stop();
@@ -102,7 +114,16 @@ describe('startup checks when something is unreachable', () => {
     const ready = await fetch(`${instance.url}/readyz`);
     const body = await ready.json();
     expect(ready.status).toBe(200);
-    expect(body).toEqual({ status: 'degraded', degraded: [expect.stringMatching(new RegExp(`^scale-down guard: Alertmanager at ${nobody} does not answer \\(cannot reach ${nobody}/api/v2/status: ECONNREFUSED\\); a scale-down cannot be confirmed safe`))] });
+    expect(body).toEqual({
+      status: 'degraded',
+      degraded: [
+        expect.stringMatching(
+          new RegExp(
+            `^scale-down guard: Alertmanager at ${nobody} does not answer \\(cannot reach ${nobody}/api/v2/status: ECONNREFUSED\\); a scale-down cannot be confirmed safe`,
+          ),
+        ),
+      ],
+    });
   });
 
   test('when Docker does not answer, then a warning at start names DOCKER_HOST and /readyz is 503', async () => {

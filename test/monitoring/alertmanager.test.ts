@@ -1,7 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Server, createServer } from 'node:http';
 import { join } from 'node:path';
-import { BIN, Daemon, freePort, makeTempDir, removeDir, repoPath, sleep, waitFor, waitReady } from './support/tools';
+import { BIN, OwnedProcess, waitReady } from '../../harness/ownedProcess';
+import { findFreePort, sleep, waitFor } from '../../harness/polling';
+import { repoPath } from '../../harness/repoRoot';
+import { makeTempDir, removeDir } from './support/tools';
 
 interface Notification {
   authorization: string | undefined;
@@ -29,7 +32,7 @@ const TOKEN = 'test-token-3f9c';
  */
 describe('alertmanager/alertmanager.yml on a real Alertmanager', () => {
   let tmp: string | undefined;
-  let alertmanager: Daemon | undefined;
+  let alertmanager: OwnedProcess | undefined;
   let webhook: Server | undefined;
   let base = '';
   const received: Notification[] = [];
@@ -62,14 +65,11 @@ describe('alertmanager/alertmanager.yml on a real Alertmanager', () => {
     expect(original.split(url)).toHaveLength(2);
     expect(original.split(secret)).toHaveLength(2);
     writeFileSync(join(tmp, 'token'), `${TOKEN}\n`);
-    writeFileSync(
-      join(tmp, 'alertmanager.yml'),
-      original.replace(url, `http://127.0.0.1:${address.port}/webhook`).replace(secret, join(tmp, 'token')),
-    );
+    writeFileSync(join(tmp, 'alertmanager.yml'), original.replace(url, `http://127.0.0.1:${address.port}/webhook`).replace(secret, join(tmp, 'token')));
 
-    const port = await freePort();
+    const port = await findFreePort();
     base = `http://127.0.0.1:${port}`;
-    alertmanager = new Daemon('alertmanager', BIN.alertmanager, [
+    alertmanager = new OwnedProcess('alertmanager', BIN.alertmanager, [
       `--config.file=${join(tmp, 'alertmanager.yml')}`,
       `--storage.path=${join(tmp, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,

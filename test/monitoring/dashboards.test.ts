@@ -1,10 +1,12 @@
-import { Dashboard } from '../../grafana/generate/grafana';
 import { renderDashboards } from '../../grafana/generate/dashboards';
 import {
+  allPanels,
   alertscaleMetricNames,
   committedDashboards,
   dashboardQueries,
   exposedAlertscaleMetrics,
+  parseDashboard,
+  promTargets,
   provisionedDatasourceUid,
 } from './support/repoFiles';
 
@@ -12,7 +14,7 @@ const REGENERATE = 'npm run generate:dashboards   (or: bash scripts/generate-das
 
 describe('Grafana dashboards', () => {
   const committed = committedDashboards();
-  const parsed = committed.map(({ file, text }) => ({ file, dashboard: JSON.parse(text) as Dashboard }));
+  const parsed = committed.map(({ file, text }) => ({ file, dashboard: parseDashboard(text) }));
 
   it('when the generator runs, then it produces exactly the committed grafana/dashboards/*.json', () => {
     const generated = renderDashboards();
@@ -29,11 +31,13 @@ describe('Grafana dashboards', () => {
     const uids = parsed.map((p) => p.dashboard.uid);
     expect(uids.sort()).toEqual(['alertscale', 'alertscale-services']);
     for (const { file, dashboard } of parsed) {
-      expect({ file, uid: /^[a-z0-9-]{1,40}$/.test(dashboard.uid) }).toEqual({ file, uid: true });
-      const ids = dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])]).map((p) => p.id);
+      expect({ file, uid: /^[a-z0-9-]{1,40}$/.test(dashboard.uid ?? '') }).toEqual({ file, uid: true });
+      const ids = allPanels(dashboard).map((p) => p.id);
       expect({ file, duplicateIds: ids.filter((id, i) => ids.indexOf(id) !== i) }).toEqual({ file, duplicateIds: [] });
-      for (const p of dashboard.panels) {
-        expect({ panel: p.title, fitsGrid: p.gridPos.x >= 0 && p.gridPos.x + p.gridPos.w <= 24 }).toEqual({ panel: p.title, fitsGrid: true });
+      expect({ file, unnumbered: ids.filter((id) => id === undefined).length }).toEqual({ file, unnumbered: 0 });
+      for (const p of allPanels(dashboard)) {
+        const grid = p.gridPos;
+        expect({ panel: p.title, fitsGrid: grid !== undefined && grid.x >= 0 && grid.x + grid.w <= 24 }).toEqual({ panel: p.title, fitsGrid: true });
       }
     }
   });
@@ -42,24 +46,24 @@ describe('Grafana dashboards', () => {
     const uid = provisionedDatasourceUid();
     const wrong: string[] = [];
     for (const { file, dashboard } of parsed) {
-      for (const p of dashboard.panels.flatMap((x) => [x, ...(x.panels ?? [])])) {
+      for (const p of allPanels(dashboard)) {
         if (p.type === 'row') continue;
         if (p.datasource?.uid !== uid) wrong.push(`${file} panel "${p.title}"`);
-        if ((p.targets ?? []).length === 0) wrong.push(`${file} panel "${p.title}" has no query`);
-        for (const t of p.targets ?? []) if (t.datasource.uid !== uid) wrong.push(`${file} panel "${p.title}" target ${t.refId}`);
+        if (promTargets(p).length === 0) wrong.push(`${file} panel "${p.title}" has no query`);
+        for (const t of promTargets(p)) if (t.datasource?.uid !== uid) wrong.push(`${file} panel "${p.title}" target ${t.refId}`);
       }
-      for (const a of dashboard.annotations.list) if (a.datasource.uid !== uid) wrong.push(`${file} annotation "${a.name}"`);
-      for (const v of dashboard.templating.list) if (v.datasource.uid !== uid) wrong.push(`${file} variable ${v.name}`);
+      for (const a of dashboard.annotations.list ?? []) if (a.datasource.uid !== uid) wrong.push(`${file} annotation "${a.name}"`);
+      for (const v of dashboard.templating.list ?? []) if (v.datasource?.uid !== uid) wrong.push(`${file} variable ${v.name}`);
     }
     expect(wrong).toEqual([]);
   });
 
   it('when the scaled-services dashboard is opened, then it is templated by $service', () => {
     for (const { file, dashboard } of parsed) {
-      expect({ file, variables: dashboard.templating.list.map((v) => v.name) }).toEqual({ file, variables: ['service'] });
+      expect({ file, variables: (dashboard.templating.list ?? []).map((v) => v.name) }).toEqual({ file, variables: ['service'] });
     }
     const services = parsed.find((p) => p.dashboard.uid === 'alertscale-services')?.dashboard;
-    const exprs = (services?.panels ?? []).flatMap((p) => (p.targets ?? []).map((t) => t.expr));
+    const exprs = (services ? allPanels(services) : []).flatMap((p) => promTargets(p).map((t) => t.expr));
     expect(exprs.length).toBeGreaterThan(0);
     expect(exprs.filter((e) => !e.includes('$service'))).toEqual([]);
   });

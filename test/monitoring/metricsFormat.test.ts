@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import request from 'supertest';
-import { aService } from '../support/domainBuilders';
+import { aService } from '../support/builders';
 import { FakeSwarm } from '../support/fakeSwarm';
 import { TEST_TOKEN, createTestApp } from '../support/createTestApp';
-import { loadFixture } from '../support/loadFixture';
-import { BIN, requireBinary } from './support/tools';
+import { loadFixture } from '../../harness/notifications';
+import { BIN, requireBinary } from '../../harness/ownedProcess';
 
 describe('/metrics against promtool', () => {
   test('when promtool checks what /metrics serves after a decision, then it finds nothing wrong (exit 0)', async () => {

@@ -1,18 +1,13 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkAlertContract } from '../../src/domain/alertContract';
-import { Dashboard } from '../../grafana/generate/grafana';
-import { ApiGroup, ApiRule, PrometheusApi, Sample } from './support/prometheusApi';
-import {
-  RUNBOOK_BASE,
-  alertscaleMetricNames,
-  committedDashboards,
-  dashboardQueries,
-  exposedAlertscaleMetrics,
-  ruleFiles,
-} from './support/repoFiles';
+import { ApiGroup, ApiRule, PrometheusApi, Sample } from '../../harness/prometheusApi';
+import { RUNBOOK_BASE, alertscaleMetricNames, committedDashboards, parseDashboard, dashboardQueries, exposedAlertscaleMetrics, ruleFiles } from './support/repoFiles';
 import { SyntheticTargets } from './support/syntheticTargets';
-import { BIN, Daemon, freePort, makeTempDir, removeDir, repoPath, waitFor, waitReady } from './support/tools';
+import { BIN, OwnedProcess, waitReady } from '../../harness/ownedProcess';
+import { findFreePort, waitFor } from '../../harness/polling';
+import { repoPath } from '../../harness/repoRoot';
+import { makeTempDir, removeDir } from './support/tools';
 
 /**
  * One real Prometheus (/usr/bin/prometheus) on 127.0.0.1, loading rules/*.rules.yml
@@ -20,7 +15,7 @@ import { BIN, Daemon, freePort, makeTempDir, removeDir, repoPath, waitFor, waitR
  */
 describe('rules and dashboards on a real Prometheus', () => {
   let tmp: string | undefined;
-  let prometheus: Daemon | undefined;
+  let prometheus: OwnedProcess | undefined;
   let targets: SyntheticTargets | undefined;
   let api: PrometheusApi;
   let groups: ApiGroup[] = [];
@@ -31,7 +26,7 @@ describe('rules and dashboards on a real Prometheus', () => {
     tmp = makeTempDir('prometheus');
     targets = new SyntheticTargets();
     const targetPort = await targets.start();
-    const port = await freePort();
+    const port = await findFreePort();
     const target = `['127.0.0.1:${targetPort}']`;
     const config = [
       'global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}',
@@ -44,7 +39,7 @@ describe('rules and dashboards on a real Prometheus', () => {
       '',
     ].join('\n');
     writeFileSync(join(tmp, 'prometheus.yml'), config);
-    prometheus = new Daemon('prometheus', BIN.prometheus, [
+    prometheus = new OwnedProcess('prometheus', BIN.prometheus, [
       `--config.file=${join(tmp, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(tmp, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
@@ -117,7 +112,7 @@ describe('rules and dashboards on a real Prometheus', () => {
     const failures: string[] = [];
     let count = 0;
     for (const { file, text } of committedDashboards()) {
-      for (const q of dashboardQueries(file, JSON.parse(text) as Dashboard)) {
+      for (const q of dashboardQueries(file, parseDashboard(text))) {
         count += 1;
         if (/\$\w/.test(q.expr)) failures.push(`${q.where}: unsubstituted variable in ${q.expr}`);
         const result = await api.query(q.expr);
@@ -128,12 +123,14 @@ describe('rules and dashboards on a real Prometheus', () => {
     expect(failures).toEqual([]);
   });
 
-  it('when an alerting rule carries scale_service, then its labels and annotations pass the receiver\'s checkAlertContract', () => {
+  it("when an alerting rule carries scale_service, then its labels and annotations pass the receiver's checkAlertContract", () => {
     const results = alertingRules()
       .filter((r) => r.labels?.scale_service !== undefined)
       .map((r) => {
         const render = (text: string): string =>
-          text.replace(/\{\{\s*\$labels\.(\w+)\s*\}\}/g, (_, label: string) => (label === 'queue' ? 'demo.jobs' : label === 'vhost' ? '/' : 'shop_api')).replace(/\{\{\s*\$value\s*\}\}/g, '7');
+          text
+            .replace(/\{\{\s*\$labels\.(\w+)\s*\}\}/g, (_, label: string) => (label === 'queue' ? 'demo.jobs' : label === 'vhost' ? '/' : 'shop_api'))
+            .replace(/\{\{\s*\$value\s*\}\}/g, '7');
         const labels = Object.fromEntries(Object.entries(r.labels ?? {}).map(([k, v]) => [k, render(v)]));
         const annotations = Object.fromEntries(Object.entries(r.annotations ?? {}).map(([k, v]) => [k, render(v)]));
         const contract = checkAlertContract(labels, annotations);
@@ -143,21 +140,19 @@ describe('rules and dashboards on a real Prometheus', () => {
           contract: contract.kind === 'valid' ? { kind: 'valid', action: contract.action, service: contract.service } : contract,
         };
       });
-    expect(results.map((r) => r.rule).sort()).toEqual(
-      [
-        'QueueBacklogHigh',
-        'QueueDesiredReplicas',
-        'QueueIdle',
-        'QueueOverProvisioned',
-        'ServiceCPUHigh',
-        'ServiceCPULow',
-        'ServiceDesiredReplicas',
-        'ServiceLatencyHigh',
-        'ServiceLatencyLow',
-        'ServiceMemoryHigh',
-        'ServiceRequestRateLow',
-      ],
-    );
+    expect(results.map((r) => r.rule).sort()).toEqual([
+      'QueueBacklogHigh',
+      'QueueDesiredReplicas',
+      'QueueIdle',
+      'QueueOverProvisioned',
+      'ServiceCPUHigh',
+      'ServiceCPULow',
+      'ServiceDesiredReplicas',
+      'ServiceLatencyHigh',
+      'ServiceLatencyLow',
+      'ServiceMemoryHigh',
+      'ServiceRequestRateLow',
+    ]);
     for (const r of results) {
       expect(r).toEqual({ rule: r.rule, templated: false, contract: { kind: 'valid', action: expect.stringMatching(/^(up|down|to)$/), service: 'shop_api' } });
     }

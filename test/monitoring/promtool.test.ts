@@ -1,7 +1,17 @@
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { readRepoFile, ruleFiles, ruleTestFiles } from './support/repoFiles';
-import { BIN, makeTempDir, removeDir, run } from './support/tools';
+import { BIN } from '../../harness/ownedProcess';
+import { makeTempDir, removeDir, run } from './support/tools';
+
+/** The parts of a rule file and a promtool test file these checks read. */
+interface RuleFile {
+  groups: Array<{ rules: Array<{ alert?: string; record?: string; for?: string }> }>;
+}
+interface RuleTestFile {
+  tests: Array<{ alert_rule_test?: Array<{ alertname: string; exp_alerts?: unknown[] }> }>;
+}
 
 /** Where stack.yml mounts rules/*.rules.yml in the Prometheus container. */
 const STACK_RULES_GLOB = '/etc/prometheus/rules/*.rules.yml';
@@ -33,20 +43,17 @@ describe('promtool and amtool', () => {
   });
 
   it('when an alert has a `for:`, then rules/tests/ checks it both silent before and firing after', () => {
-    const alerts = ruleFiles().flatMap((f) => {
-      const text = readRepoFile('rules', f);
-      return [...text.matchAll(/^\s*- alert: (\S+)\n\s+expr:[\s\S]*?(?=^\s*- (?:alert|record):|(?![\s\S]))/gm)].map((m) => ({
-        name: m[1] as string,
-        hasFor: /^\s+for: /m.test(m[0]),
-      }));
-    });
+    const alerts = ruleFiles().flatMap((f) =>
+      (parse(readRepoFile('rules', f)) as RuleFile).groups
+        .flatMap((group) => group.rules)
+        .flatMap((rule) => (rule.alert === undefined ? [] : [{ name: rule.alert, hasFor: rule.for !== undefined }])),
+    );
     expect(alerts.length).toBeGreaterThanOrEqual(17);
-    // Each `- eval_time:` block of the tests: which alert, and whether it expects nothing.
+    // Each alert_rule_test of the tests: which alert, and whether it expects nothing.
     const checks = ruleTestFiles().flatMap((f) =>
-      readRepoFile('rules', 'tests', f)
-        .split(/^\s*- eval_time: /m)
-        .slice(1)
-        .map((block) => ({ alert: /alertname: (\S+)/.exec(block)?.[1], silent: /exp_alerts: \[\]/.test(block) })),
+      (parse(readRepoFile('rules', 'tests', f)) as RuleTestFile).tests
+        .flatMap((test) => test.alert_rule_test ?? [])
+        .map((check) => ({ alert: check.alertname, silent: (check.exp_alerts ?? []).length === 0 })),
     );
     const missing: string[] = [];
     for (const a of alerts) {
@@ -88,13 +95,7 @@ describe('promtool and amtool', () => {
     [{ scale_service: 'shop_api', scale_action: 'to', alertname: 'ServiceDesiredReplicas' }, 'alertscale'],
     [{ alertname: 'SomethingElse' }, 'default'],
   ])('when an alert with labels %j is routed, then it reaches the %s receiver', (labels, receiver) => {
-    const r = run(BIN.amtool, [
-      'config',
-      'routes',
-      'test',
-      '--config.file=alertmanager/alertmanager.yml',
-      ...Object.entries(labels).map(([k, v]) => `${k}=${v}`),
-    ]);
+    const r = run(BIN.amtool, ['config', 'routes', 'test', '--config.file=alertmanager/alertmanager.yml', ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)]);
     expect({ code: r.code, receivers: r.stdout.trim() }).toEqual({ code: 0, receivers: receiver });
   });
 });

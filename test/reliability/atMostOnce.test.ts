@@ -4,12 +4,11 @@
  * kills alertscale right after Docker applied an update (before alertscale saw
  * the answer), and the real RabbitMQ for the AMQP case.
  */
-import { fixtureFor } from '../support/loadFixture';
-import { waitUntil } from '../support/swarmServices';
 import { useReliabilityHarness } from './support/harness';
-import { post, resolvedOf, uniqueNotification } from './support/notifications';
-import { snapshotService } from './support/parkedServices';
-import { compareReplicas, reportResult, sleep } from './support/report';
+import { firstAlert, fixtureFor, post, resolvedOf, uniqueNotification } from '../../harness/notifications';
+import { compareReplicas, reportResult } from './support/report';
+import { waitFor, sleep } from '../../harness/polling';
+import { inspectService } from '../../harness/docker';
 
 jest.setTimeout(120_000);
 
@@ -23,17 +22,17 @@ describe('at most once, on the real Swarm', () => {
     const service = await harness.parkedService(LABELS);
     const env = { AMQP_URL: vhost.url, DEDUP_WINDOW: '2s', INTENT_TTL: '120s' };
     const first = await harness.start(env);
-    await waitUntil('alertscale ready on the broker', async () => ((await fetch(`${first.url}/readyz`)).ok ? true : undefined), 30_000, 100);
+    await waitFor('alertscale ready on the broker', async () => ((await fetch(`${first.url}/readyz`)).ok ? true : undefined), 30_000, 100);
     const killed = harness.killAfterNextUpdate(first);
     expect((await post(first.url, token, uniqueNotification(service))).status).toBe(202);
     await killed;
-    const applied = await snapshotService(service);
+    const applied = await inspectService(service);
     // Redelivered well after the window, as in the report (69 s after a 30 s window), inside INTENT_TTL.
     await sleep(3000);
     const second = await harness.start(env);
-    await waitUntil('the redelivered intent to be decided', async () => ((await harness.decisionsOf(second, service)).length > 0 ? true : undefined), 30_000, 200);
+    await waitFor('the redelivered intent to be decided', async () => ((await harness.decisionsOf(second, service)).length > 0 ? true : undefined), 30_000, 200);
     await sleep(500);
-    const after = await snapshotService(service);
+    const after = await inspectService(service);
     const outcomes = (await harness.decisionsOf(second, service)).map((decision) => decision.outcome);
     reportResult({
       fault: 'amqp-redelivery-after-dedup-window',
@@ -58,7 +57,7 @@ describe('at most once, on the real Swarm', () => {
     const to = (await post(second.url, token, uniqueNotification(service, 'to', { replicas: '5' }))).body?.decisions?.[0];
     // Alertmanager retries the up it never got an answer for.
     const retry = (await post(second.url, token, up)).body?.decisions?.[0];
-    const after = await snapshotService(service);
+    const after = await inspectService(service);
     reportResult({
       fault: 'interleaved-groups-retry',
       injected: 'SIGKILL after Docker applied up 1→2; a to 5 of another group applied; the up retried',
@@ -78,9 +77,9 @@ describe('at most once, on the real Swarm', () => {
     const first = (await post(instance.url, token, both)).body?.decisions?.[0];
     // The next flush of the same group: one alert still firing (same fingerprint and startsAt), one resolved.
     const shrunk = structuredClone(both);
-    shrunk.alerts[1] = resolvedOf({ alerts: [both.alerts[1]] }).alerts[0];
+    shrunk.alerts[1] = firstAlert(resolvedOf({ ...both, alerts: both.alerts.slice(1, 2) }));
     const second = (await post(instance.url, token, shrunk)).body?.decisions?.[0];
-    const after = await snapshotService(service);
+    const after = await inspectService(service);
     reportResult({
       fault: 'firing-set-shrinks',
       injected: 'group flushed again with one of its two firing alerts resolved',

@@ -5,20 +5,19 @@
  * otherwise; the token (and near misses of it) never appear in a response body,
  * in /metrics or in a log line, in-process and in the real process's output.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import { aService } from '../support/domainBuilders';
+import { listenOnLoopback, type LoopbackServer } from '../../harness/listenOnLoopback';
 import { FakeSwarm } from '../support/fakeSwarm';
 import { TEST_TOKEN, createTestApp } from '../support/createTestApp';
-import { loadFixture } from '../support/loadFixture';
-import { startAlertscale } from '../support/startAlertscale';
 import { rawRequest, requestHead } from './support/rawHttp';
 import { histogram, reportResult } from './support/report';
+import { startAlertscale } from '../../harness/startAlertscale';
+import { aService } from '../support/builders';
+import { loadFixture, refired } from '../../harness/notifications';
 
 jest.setTimeout(60_000);
 
-let server: Server;
+let served: LoopbackServer | undefined;
 let port: number;
 let swarm: FakeSwarm;
 let logLines: string[];
@@ -28,22 +27,17 @@ beforeAll(async () => {
   swarm.add(aService({ 'alertscale.cooldown.up': '0s', 'alertscale.max': '1000' }, { updatedAt: new Date(Date.now() - 3600_000).toISOString() }));
   const built = await createTestApp(swarm);
   logLines = built.logLines;
-  server = built.app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  port = (server.address() as AddressInfo).port;
+  served = await listenOnLoopback(built.app);
+  port = served.port;
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
+  await served?.close();
 });
 
-let sequence = 0;
 /** A fresh firing notification for shop_worker (new startsAt, so never a duplicate). */
 function body(): Buffer {
-  const payload = loadFixture('firing-one-alert');
-  sequence += 1;
-  payload.alerts[0].startsAt = new Date(Date.now() + sequence).toISOString();
-  return Buffer.from(JSON.stringify(payload));
+  return Buffer.from(JSON.stringify(refired(loadFixture('firing-one-alert'))));
 }
 
 async function send(authorization: string | undefined, extra: Array<[string, string]> = [], path = '/webhook') {
@@ -165,7 +159,11 @@ describe('webhook authentication', () => {
       await fetch(`${instance.url}/webhook`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: authorization }, body: '{}' });
     }
     // With the right token and Docker unreachable: a 503 whose message and log lines must not carry it either.
-    const unavailable = await fetch(`${instance.url}/webhook`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` }, body: JSON.stringify(loadFixture('firing-one-alert')) });
+    const unavailable = await fetch(`${instance.url}/webhook`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify(loadFixture('firing-one-alert')),
+    });
     const unavailableBody = await unavailable.text();
     await instance.stop();
     expect(unavailable.status).toBe(503);

@@ -4,30 +4,24 @@
  * names no service can have) must not grow metric series, the recent-decisions
  * list or the dedup cache without bound. Real process, real Docker.
  */
-import { startAlertscale, type RunningAlertscale } from '../support/startAlertscale';
-import { fixtureFor } from '../support/loadFixture';
-import { post } from './support/notifications';
-import { assertSwarmReady } from './support/parkedServices';
 import { reportResult } from './support/report';
+import { useAlertscale } from '../support/useAlertscale';
+import { assertSwarmManager } from '../../harness/docker';
+import { fixtureFor, post, firstAlert, type Notification } from '../../harness/notifications';
 
 jest.setTimeout(120_000);
 
 const TOKEN = 'reliability-cardinality-token';
 const NOTIFICATIONS = 120;
 const ALERTS_PER_NOTIFICATION = 50;
-let alertscale: RunningAlertscale;
+const alertscale = useAlertscale({ WEBHOOK_TOKEN: TOKEN, LOG_LEVEL: 'warn' });
 
 beforeAll(async () => {
-  await assertSwarmReady();
-  alertscale = await startAlertscale({ WEBHOOK_TOKEN: TOKEN, LOG_LEVEL: 'warn' });
-});
-
-afterAll(async () => {
-  await alertscale?.stop();
+  await assertSwarmManager();
 });
 
 async function metricsText(): Promise<string> {
-  return (await fetch(`${alertscale.url}/metrics`)).text();
+  return (await fetch(`${alertscale().url}/metrics`)).text();
 }
 function seriesOf(text: string, name: string): string[] {
   return text.split('\n').filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `));
@@ -38,9 +32,9 @@ function gauge(text: string, name: string): number {
 }
 
 /** One notification with ALERTS_PER_NOTIFICATION alerts, each naming a service that does not exist. */
-function storm(batch: number): Record<string, any> {
+function storm(batch: number): Notification {
   const payload = fixtureFor('firing-one-alert', 'placeholder');
-  const template = payload.alerts[0];
+  const template = firstAlert(payload);
   const kind = batch % 3; // 0: up for new names, 1: up + down for the same new names (conflict), 2: names no service can have
   payload.alerts = Array.from({ length: ALERTS_PER_NOTIFICATION }, (_, index) => {
     const serial = batch * ALERTS_PER_NOTIFICATION + index;
@@ -64,7 +58,7 @@ describe('a storm of notifications for services that do not exist', () => {
           while (next < end) {
             const batch = next;
             next += 1;
-            statuses.push((await post(alertscale.url, TOKEN, storm(batch))).status as number);
+            statuses.push((await post(alertscale().url, TOKEN, storm(batch))).status as number);
           }
         }),
       );
@@ -75,9 +69,9 @@ describe('a storm of notifications for services that do not exist', () => {
     const decisionSeries = seriesOf(after, 'alertscale_decisions_total');
     const allAlertscaleSeries = after.split('\n').filter((line) => line.startsWith('alertscale_'));
     const ghostSeries = allAlertscaleSeries.filter((line) => line.includes('asrel-ghost') || line.includes('no/such'));
-    const recent = ((await (await fetch(`${alertscale.url}/api/v1/decisions?limit=100000`)).json()) as { decisions: unknown[] }).decisions;
-    const negative = ((await (await fetch(`${alertscale.url}/api/v1/decisions?limit=-5`)).json()) as { decisions: unknown[] }).decisions;
-    const ghost = await fetch(`${alertscale.url}/api/v1/services/asrel-ghost-1`);
+    const recent = ((await (await fetch(`${alertscale().url}/api/v1/decisions?limit=100000`)).json()) as { decisions: unknown[] }).decisions;
+    const negative = ((await (await fetch(`${alertscale().url}/api/v1/decisions?limit=-5`)).json()) as { decisions: unknown[] }).decisions;
+    const ghost = await fetch(`${alertscale().url}/api/v1/services/asrel-ghost-1`);
     const heapBeforeMb = gauge(before, 'nodejs_heap_size_used_bytes') / 1024 / 1024;
     const heapHalfwayMb = gauge(halfway, 'nodejs_heap_size_used_bytes') / 1024 / 1024;
     const heapAfterMb = gauge(after, 'nodejs_heap_size_used_bytes') / 1024 / 1024;
@@ -102,7 +96,7 @@ describe('a storm of notifications for services that do not exist', () => {
     expect(recent.length).toBeLessThanOrEqual(500);
     expect(negative.length).toBeLessThanOrEqual(1);
     expect(ghost.status).toBe(404); // the first ghost fell out of the bounded recent list
-    const lastGhost = await fetch(`${alertscale.url}/api/v1/services/asrel-ghost-${NOTIFICATIONS * ALERTS_PER_NOTIFICATION - 50}`);
+    const lastGhost = await fetch(`${alertscale().url}/api/v1/services/asrel-ghost-${NOTIFICATIONS * ALERTS_PER_NOTIFICATION - 50}`);
     expect([200, 404]).toContain(lastGhost.status);
     expect(heapAfterMb - heapBeforeMb).toBeLessThan(100);
   });

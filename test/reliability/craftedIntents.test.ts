@@ -4,11 +4,11 @@
  */
 import { connect } from 'amqplib';
 import { INTENT_MESSAGE_TYPE } from '../../src/adapters/queue/rabbitmq/intentCodec';
-import { fakeIntent } from '../integration/rabbitmq/support';
-import { waitUntil } from '../support/swarmServices';
 import { useReliabilityHarness } from './support/harness';
-import { snapshotService } from './support/parkedServices';
-import { reportResult, sleep } from './support/report';
+import { reportResult } from './support/report';
+import { aUniqueIntent } from '../support/builders';
+import { waitFor, sleep } from '../../harness/polling';
+import { inspectService } from '../../harness/docker';
 
 jest.setTimeout(120_000);
 
@@ -17,7 +17,7 @@ const LABELS = { 'alertscale.enabled': 'true', 'alertscale.min': '1', 'alertscal
 
 /** A valid intent (test/integration/rabbitmq/support.ts) with what the webhook would never produce. */
 function craftedIntent(service: string, change: Record<string, unknown>): Record<string, unknown> {
-  return { ...fakeIntent(service), ...change };
+  return { ...aUniqueIntent(service), ...change };
 }
 
 describe('crafted intents on the queue', () => {
@@ -25,8 +25,8 @@ describe('crafted intents on the queue', () => {
     const vhost = await harness.vhost();
     const service = await harness.parkedService(LABELS, 2);
     const instance = await harness.start({ AMQP_URL: vhost.url, INTENT_TTL: '120s', MAX_REPLICAS_CEILING: '10' });
-    await waitUntil('alertscale ready on the broker', async () => ((await fetch(`${instance.url}/readyz`)).ok ? true : undefined), 30_000, 100);
-    const before = await snapshotService(service);
+    await waitFor('alertscale ready on the broker', async () => ((await fetch(`${instance.url}/readyz`)).ok ? true : undefined), 30_000, 100);
+    const before = await inspectService(service);
     const crafted = [
       // The report: a negative step on a down gave "scaled up 2→42" with max 5 and ceiling 10.
       craftedIntent(service, { action: 'down', stepOverrides: [-40], usesServiceStep: false }),
@@ -44,9 +44,9 @@ describe('crafted intents on the queue', () => {
     } finally {
       await model.close().catch(() => undefined);
     }
-    await waitUntil('every crafted intent dead-lettered', async () => ((await vhost.readyCount('alertscale.intents.dead')) === crafted.length ? true : undefined), 20_000, 250);
+    await waitFor('every crafted intent dead-lettered', async () => ((await vhost.readyCount('alertscale.intents.dead')) === crafted.length ? true : undefined), 20_000, 250);
     await sleep(500);
-    const after = await snapshotService(service);
+    const after = await inspectService(service);
     const refusals = (instance.output().match(/intent dead-lettered \(malformed\)/g) ?? []).length;
     reportResult({
       fault: 'crafted-intents-on-the-queue',

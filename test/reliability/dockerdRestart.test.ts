@@ -4,31 +4,25 @@
  * 503 meanwhile (Alertmanager retries), and once Docker is back the retried
  * notification scales exactly once, with replicas and state labels consistent.
  */
-import { startAlertscale, type RunningAlertscale } from '../support/startAlertscale';
-import { inspectTestService } from '../support/swarmServices';
-import { deliverLikeAlertmanager, post, uniqueNotification } from './support/notifications';
-import { assertSwarmReady, createParkedService, removeLeftoverTestServices, removeTestServices, uniqueName } from './support/parkedServices';
 import { histogram, reportResult } from './support/report';
 import { startDockerd, stopDockerd } from './support/restartDockerd';
+import { inspectService, uniqueName } from '../../harness/docker';
+import { deliverLikeAlertmanager, post, uniqueNotification } from '../../harness/notifications';
+import { createParkedService } from '../../harness/swarmServices';
+import { useTestServices } from '../support/useTestServices';
+import { useAlertscale } from '../support/useAlertscale';
 
 jest.setTimeout(240_000);
 
 const PREFIX = 'asrel-dockerd';
 const TOKEN = 'dockerd-restart-token';
-const created: string[] = [];
-let alertscale: RunningAlertscale | undefined;
-
-beforeAll(async () => {
-  await assertSwarmReady();
-  await removeLeftoverTestServices(PREFIX);
-  alertscale = await startAlertscale({ WEBHOOK_TOKEN: TOKEN, DOCKER_RETRY_DEADLINE: '1s' });
-});
+const services = useTestServices(PREFIX);
+const created = services.names;
+const alertscale = useAlertscale({ WEBHOOK_TOKEN: TOKEN, DOCKER_RETRY_DEADLINE: '1s' });
 
 afterAll(async () => {
   // Whatever happened, leave the daemon and the Swarm as the next test expects them.
   await startDockerd();
-  await alertscale?.stop();
-  await removeTestServices(created);
 });
 
 describe('dockerd stopped and started', () => {
@@ -36,7 +30,7 @@ describe('dockerd stopped and started', () => {
     const name = uniqueName(PREFIX);
     created.push(name);
     await createParkedService(name, { 'alertscale.enabled': 'true', 'alertscale.max': '5', 'alertscale.cooldown.up': '0s' }, 2);
-    const url = alertscale?.url as string;
+    const url = alertscale().url;
 
     const stoppedAt = Date.now();
     await stopDockerd();
@@ -54,12 +48,12 @@ describe('dockerd stopped and started', () => {
     const backAfterMs = Date.now() - stoppedAt;
     const { attempts, final } = await delivery;
     expect(final.status).toBe(202);
-    expect(final.body.decisions[0]).toMatchObject({ outcome: 'scaled', from: 2, to: 3 });
+    expect(final.body?.decisions?.[0]).toMatchObject({ outcome: 'scaled', from: 2, to: 3 });
 
-    const after = await inspectTestService(name);
+    const after = await inspectService(name);
     expect(after.replicas).toBe(3);
     expect(after.labels).toMatchObject({ 'alertscale.state.action': 'up', 'alertscale.state.from': '2' });
-    expect(alertscale?.child.exitCode).toBeNull();
+    expect(alertscale().child.exitCode).toBeNull();
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
     reportResult({
       fault: 'dockerd-stop-start-in-process',
@@ -67,7 +61,12 @@ describe('dockerd stopped and started', () => {
       load: '2 notifications during the outage + 1 retried like Alertmanager until it landed',
       lost: 0,
       wronglyChanged: after.replicas - 3,
-      figures: { outageAnswers: histogram(duringOutage.map((d) => d.status)), retriedAttempts: histogram(attempts.map((d) => d.status)), dockerBackAfterSeconds: (backAfterMs / 1000).toFixed(1), processAlive: true },
+      figures: {
+        outageAnswers: histogram(duringOutage.map((d) => d.status)),
+        retriedAttempts: histogram(attempts.map((d) => d.status)),
+        dockerBackAfterSeconds: (backAfterMs / 1000).toFixed(1),
+        processAlive: true,
+      },
     });
   });
 });

@@ -5,18 +5,23 @@
  * Alertmanager's retries and HA peers do). Cooldowns are seconds, not minutes,
  * to keep the suite fast. Real process, real Swarm.
  */
-import { startAlertscale, type RunningAlertscale } from '../support/startAlertscale';
-import { post, resolvedOf, uniqueNotification } from './support/notifications';
-import { assertSwarmReady, createParkedService, removeLeftoverTestServices, removeTestServices, snapshotService, uniqueName } from './support/parkedServices';
-import { histogram, reportResult, seededRandom, sleep } from './support/report';
+import { histogram, reportResult, seededRandom } from './support/report';
+import { inspectService, uniqueName } from '../../harness/docker';
+import { sleep } from '../../harness/polling';
+import { recentDecisions } from '../../harness/startAlertscale';
+import { post, resolvedOf, uniqueNotification, type Notification } from '../../harness/notifications';
+import { createParkedService } from '../../harness/swarmServices';
+import { useTestServices } from '../support/useTestServices';
+import { useAlertscale } from '../support/useAlertscale';
 
 jest.setTimeout(120_000);
 
 const PREFIX = 'asrel-flap';
 const TOKEN = 'reliability-flapping-token';
 const FLAP_MS = 60_000;
-const created: string[] = [];
-let alertscale: RunningAlertscale;
+const services = useTestServices(PREFIX);
+const created = services.names;
+const alertscale = useAlertscale({ WEBHOOK_TOKEN: TOKEN });
 
 interface FlapService {
   name: string;
@@ -47,32 +52,9 @@ function flapService(min: number, max: number, cooldownUpS: number, cooldownDown
   };
 }
 
-beforeAll(async () => {
-  await assertSwarmReady();
-  await removeLeftoverTestServices(PREFIX);
-  alertscale = await startAlertscale({ WEBHOOK_TOKEN: TOKEN });
-});
-
-afterAll(async () => {
-  await alertscale?.stop();
-  await removeTestServices(created);
-});
-
-interface DecisionView {
-  service: string;
-  outcome: string;
-  direction?: string;
-  decidedAt: string;
-  from?: number;
-  to?: number;
-}
-
 describe('a flapping signal', () => {
   test('when alerts for a service alternate up and down every 1–2 s for 60 s, then replica changes never outrun the cooldowns and replicas stay within bounds', async () => {
-    const services = [
-      flapService(1, 4, 3, 5),
-      flapService(2, 6, 4, 4, { 'alertscale.step.up': '2' }),
-    ];
+    const services = [flapService(1, 4, 3, 5), flapService(2, 6, 4, 4, { 'alertscale.step.up': '2' })];
     await Promise.all(services.map((service) => createParkedService(service.name, service.labels, service.min)));
     const createdAt = Date.now();
 
@@ -82,7 +64,7 @@ describe('a flapping signal', () => {
     const watcher = (async () => {
       while (watching) {
         for (const service of services) {
-          const replicas = (await snapshotService(service.name)).replicas;
+          const replicas = (await inspectService(service.name)).replicas;
           const seen = observed.get(service.name)!;
           seen.low = Math.min(seen.low, replicas);
           seen.high = Math.max(seen.high, replicas);
@@ -94,7 +76,7 @@ describe('a flapping signal', () => {
 
     const random = seededRandom(1128);
     const statuses: number[] = [];
-    const previous = new Map<string, Record<string, any>>();
+    const previous = new Map<string, Notification>();
     let direction: 'up' | 'down' = 'up';
     let flips = 0;
     let resends = 0;
@@ -103,17 +85,17 @@ describe('a flapping signal', () => {
       await Promise.all(
         services.map(async (service) => {
           const firing = uniqueNotification(service.name, direction);
-          const answer = await post(alertscale.url, TOKEN, firing);
+          const answer = await post(alertscale().url, TOKEN, firing);
           statuses.push(answer.status as number);
           const before = previous.get(service.name);
           if (before) {
-            const resolved = await post(alertscale.url, TOKEN, resolvedOf(before));
+            const resolved = await post(alertscale().url, TOKEN, resolvedOf(before));
             statuses.push(resolved.status as number);
             expect(resolved.body).toMatchObject({ accepted: 0 });
           }
           if (random() < 0.25) {
             resends += 1;
-            statuses.push((await post(alertscale.url, TOKEN, firing)).status as number);
+            statuses.push((await post(alertscale().url, TOKEN, firing)).status as number);
           }
           previous.set(service.name, firing);
         }),
@@ -126,7 +108,7 @@ describe('a flapping signal', () => {
     watching = false;
     await watcher;
 
-    const decisions = ((await (await fetch(`${alertscale.url}/api/v1/decisions?limit=500`)).json()) as { decisions: DecisionView[] }).decisions;
+    const decisions = await recentDecisions(alertscale().url);
     const rows = services.map((service) => {
       const mine = decisions.filter((decision) => decision.service === service.name).reverse();
       const changes = mine.filter((decision) => decision.outcome === 'scaled');
@@ -165,7 +147,13 @@ describe('a flapping signal', () => {
         load: `min ${row.service.min} max ${row.service.max}, cooldown up ${row.service.cooldownUpMs / 1000}s down ${row.service.cooldownDownMs / 1000}s`,
         lost: 0,
         wronglyChanged: Math.max(0, row.changes - row.bound) + row.gapViolations.length + (row.outOfBounds ? 1 : 0),
-        figures: { replicaChanges: row.changes, cooldownBound: row.bound, replicasSeen: `${row.seen.low}..${row.seen.high} (${row.seen.samples} samples)`, outcomes: row.outcomes, answers: histogram(statuses) },
+        figures: {
+          replicaChanges: row.changes,
+          cooldownBound: row.bound,
+          replicasSeen: `${row.seen.low}..${row.seen.high} (${row.seen.samples} samples)`,
+          outcomes: row.outcomes,
+          answers: histogram(statuses),
+        },
       });
     }
     expect(statuses.every((status) => status === 202)).toBe(true);

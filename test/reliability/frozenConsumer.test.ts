@@ -5,12 +5,12 @@
  * 15 s and hand what the frozen one held to the healthy one, within the TTL.
  */
 import { deriveConsumerLimits } from '../../src/adapters/queue/rabbitmq/deriveConsumerLimits';
-import type { RunningAlertscale } from '../support/startAlertscale';
-import { waitUntil } from '../support/swarmServices';
+import type { RunningAlertscale } from '../../harness/startAlertscale';
 import { useReliabilityHarness } from './support/harness';
-import { post, uniqueNotification } from './support/notifications';
-import { snapshotService } from './support/parkedServices';
-import { reportResult, sleep } from './support/report';
+import { post, uniqueNotification } from '../../harness/notifications';
+import { reportResult } from './support/report';
+import { waitFor, sleep } from '../../harness/polling';
+import { inspectService } from '../../harness/docker';
 
 jest.setTimeout(240_000);
 
@@ -22,11 +22,16 @@ const LIMITS = deriveConsumerLimits(TTL_MS, 5000);
 const QUEUE = 'alertscale.intents';
 
 async function ready(instance: RunningAlertscale): Promise<true | undefined> {
-  return (await fetch(`${instance.url}/readyz`).then((response) => response.ok, () => false)) ? true : undefined;
+  return (await fetch(`${instance.url}/readyz`).then(
+    (response) => response.ok,
+    () => false,
+  ))
+    ? true
+    : undefined;
 }
 
 async function replicasOf(services: string[]): Promise<number[]> {
-  return Promise.all(services.map(async (service) => (await snapshotService(service)).replicas));
+  return Promise.all(services.map(async (service) => (await inspectService(service)).replicas));
 }
 
 describe('a frozen intent consumer (SIGSTOP) beside a healthy one', () => {
@@ -39,24 +44,24 @@ describe('a frozen intent consumer (SIGSTOP) beside a healthy one', () => {
     const slowDocker = await harness.extraProxy();
     slowDocker.latencyMs = 2000;
     const frozen = await harness.start(env, slowDocker);
-    await waitUntil('the first consumer to be ready', () => ready(frozen), 30_000, 100);
+    await waitFor('the first consumer to be ready', () => ready(frozen), 30_000, 100);
     const answers = await Promise.all(services.map((service) => post(frozen.url, token, uniqueNotification(service))));
     expect(answers.map((answer) => answer.status)).toEqual(services.map(() => 202));
     const frozenAt = Date.now();
     frozen.child.kill('SIGSTOP');
 
     const healthy = await harness.start(env);
-    await waitUntil('the healthy consumer to be ready', () => ready(healthy), 30_000, 100);
-    await waitUntil('the broker to drop the frozen consumer', async () => ((await vhost.consumerCount(QUEUE)) === 1 ? true : undefined), TTL_MS, 250);
+    await waitFor('the healthy consumer to be ready', () => ready(healthy), 30_000, 100);
+    await waitFor('the broker to drop the frozen consumer', async () => ((await vhost.consumerCount(QUEUE)) === 1 ? true : undefined), TTL_MS, 250);
     const noticedAfterMs = Date.now() - frozenAt;
-    await waitUntil('every intent applied by the healthy consumer', async () => ((await replicasOf(services)).every((count) => count === 2) ? true : undefined), TTL_MS, 250);
+    await waitFor('every intent applied by the healthy consumer', async () => ((await replicasOf(services)).every((count) => count === 2) ? true : undefined), TTL_MS, 250);
     const allAppliedAfterMs = Date.now() - frozenAt;
 
     // Resume it only once everything it held is past INTENT_TTL: it must write none of it.
     await sleep(Math.max(0, frozenAt + TTL_MS + 3000 - Date.now()));
     slowDocker.latencyMs = 0;
     frozen.child.kill('SIGCONT');
-    await waitUntil('the resumed consumer to reconnect', () => ready(frozen), 30_000, 250);
+    await waitFor('the resumed consumer to reconnect', () => ready(frozen), 30_000, 250);
     await sleep(2000);
     const afterResume = await replicasOf(services);
     const guardedWrites = (frozen.output().match(/passed INTENT_TTL .* before its Docker write/g) ?? []).length;
@@ -75,10 +80,10 @@ describe('a frozen intent consumer (SIGSTOP) beside a healthy one', () => {
     await sleep(TTL_MS + 3000);
     slowDocker.latencyMs = 0;
     frozen.child.kill('SIGCONT');
-    await waitUntil('the resumed consumer to reconnect', () => ready(frozen), 30_000, 250);
-    await waitUntil('both stale intents in the dead-letter queue', async () => ((await vhost.readyCount(`${QUEUE}.dead`)) === 2 ? true : undefined), 15_000, 250);
+    await waitFor('the resumed consumer to reconnect', () => ready(frozen), 30_000, 250);
+    await waitFor('both stale intents in the dead-letter queue', async () => ((await vhost.readyCount(`${QUEUE}.dead`)) === 2 ? true : undefined), 15_000, 250);
     await sleep(1000);
-    const lonelyReplicas = (await snapshotService(lonely)).replicas;
+    const lonelyReplicas = (await inspectService(lonely)).replicas;
     const lonelyGuarded = (frozen.output().match(/passed INTENT_TTL .* before its Docker write/g) ?? []).length - guardedWrites;
 
     const applied = afterResume.reduce((sum, count) => sum + count - 1, 0);

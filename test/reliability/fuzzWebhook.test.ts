@@ -11,17 +11,16 @@
  * service pinned at min = max, a paused one, one not opted in, a global one, one
  * with an invalid policy. Any accepted case may name them; none may change them.
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import fc from 'fast-check';
-import { aService } from '../support/domainBuilders';
+import { listenOnLoopback, type LoopbackServer } from '../../harness/listenOnLoopback';
 import { FakeSwarm } from '../support/fakeSwarm';
 import { TEST_TOKEN, createTestApp } from '../support/createTestApp';
-import { loadFixture, type FixtureName } from '../support/loadFixture';
 import { rawRequest, requestHead, type RawResponse } from './support/rawHttp';
 import { histogram, reportResult } from './support/report';
+import { aService } from '../support/builders';
+import { loadFixture, type FixtureName } from '../../harness/notifications';
 
 jest.setTimeout(180_000);
 
@@ -33,7 +32,8 @@ const ACCEPTABLE = new Set<RawResponse['status']>([202, 400, 401, 413, 415, 431]
 
 /** global.gc when jest runs with --expose-gc; otherwise switched on at run time. */
 function findGc(): (() => void) | undefined {
-  if (typeof global.gc === 'function') return global.gc as () => void;
+  const exposed = global.gc;
+  if (typeof exposed === 'function') return () => void exposed();
   try {
     v8.setFlagsFromString('--expose-gc');
     return vm.runInNewContext('gc') as () => void;
@@ -57,7 +57,26 @@ function unchangeableSwarm(): FakeSwarm {
 
 const serviceNames = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom('shop_worker', 'paused_svc', 'not_enabled_svc', 'global_svc', 'invalid_svc', 'svc-pinned', 'shop_worke', 'SHOP_WORKER') },
-  { weight: 3, arbitrary: fc.constantFrom('../../containers/json', 'shop_worker?force=true', 'shop_worker/update', 'a#b', '%2e%2e%2f', 'x'.repeat(63), 'x'.repeat(64), '', ' ', 'shop worker', 'svc\u0000', 'svc\n', 'ünïcødé', '.hidden', '-dash') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      '../../containers/json',
+      'shop_worker?force=true',
+      'shop_worker/update',
+      'a#b',
+      '%2e%2e%2f',
+      'x'.repeat(63),
+      'x'.repeat(64),
+      '',
+      ' ',
+      'shop worker',
+      'svc\u0000',
+      'svc\n',
+      'ünïcødé',
+      '.hidden',
+      '-dash',
+    ),
+  },
   { weight: 2, arbitrary: fc.string({ maxLength: 70, unit: 'binary' }) },
 );
 const labelValue = (key: string) =>
@@ -71,11 +90,7 @@ const replicasValue = fc.oneof(
   fc.double().map(String),
   fc.string({ maxLength: 12 }),
 );
-const anyValue = fc.oneof(
-  fc.jsonValue({ maxDepth: 3 }),
-  fc.string({ maxLength: 40, unit: 'binary' }),
-  fc.constantFrom(null, true, 0, -1, 1e308, [], {}, '', 'firing', 'resolved'),
-);
+const anyValue = fc.oneof(fc.jsonValue({ maxDepth: 3 }), fc.string({ maxLength: 40, unit: 'binary' }), fc.constantFrom(null, true, 0, -1, 1e308, [], {}, '', 'firing', 'resolved'));
 
 type Mutation =
   | { kind: 'set'; pick: number; value: unknown }
@@ -138,13 +153,38 @@ const contentType = fc.oneof(
 );
 const authorization = fc.oneof(
   { weight: 85, arbitrary: fc.constant(`Bearer ${TEST_TOKEN}`) },
-  { weight: 15, arbitrary: fc.constantFrom('(none)', 'Bearer wrong', `Basic ${TEST_TOKEN}`, `Bearer ${TEST_TOKEN} `, `bearer ${TEST_TOKEN}`, `Bearer  ${TEST_TOKEN}`, `Bearer ${TEST_TOKEN.slice(0, -1)}`, 'Bearer', '') },
+  {
+    weight: 15,
+    arbitrary: fc.constantFrom(
+      '(none)',
+      'Bearer wrong',
+      `Basic ${TEST_TOKEN}`,
+      `Bearer ${TEST_TOKEN} `,
+      `bearer ${TEST_TOKEN}`,
+      `Bearer  ${TEST_TOKEN}`,
+      `Bearer ${TEST_TOKEN.slice(0, -1)}`,
+      'Bearer',
+      '',
+    ),
+  },
 );
 const headerToken = fc.stringMatching(/^[A-Za-z][A-Za-z0-9-]{0,15}$/);
 const extraHeader = fc.oneof(
-  { weight: 86, arbitrary: fc.tuple(headerToken, fc.string({ maxLength: 40, unit: 'grapheme-ascii' }).map((value) => value.replace(/[\r\n]/g, ' '))) },
+  {
+    weight: 86,
+    arbitrary: fc.tuple(
+      headerToken,
+      fc.string({ maxLength: 40, unit: 'grapheme-ascii' }).map((value) => value.replace(/[\r\n]/g, ' ')),
+    ),
+  },
   { weight: 6, arbitrary: fc.tuple(fc.constant('Content-Encoding'), fc.constantFrom('gzip', 'deflate', 'br', 'bogus', 'identity', 'gzip, gzip')) },
-  { weight: 2, arbitrary: fc.tuple(fc.constant('X-Huge'), fc.integer({ min: 8_000, max: 40_000 }).map((size) => 'h'.repeat(size))) },
+  {
+    weight: 2,
+    arbitrary: fc.tuple(
+      fc.constant('X-Huge'),
+      fc.integer({ min: 8_000, max: 40_000 }).map((size) => 'h'.repeat(size)),
+    ),
+  },
   { weight: 3, arbitrary: fc.tuple(fc.constant('X-Control'), fc.constantFrom('\u0001bad', 'tab\there', '\u007f')) },
   { weight: 3, arbitrary: fc.tuple(fc.constant('Authorization'), fc.constantFrom('Bearer second', `Bearer ${TEST_TOKEN}`)) },
 );
@@ -202,7 +242,9 @@ function applyMutation(payload: any, change: Mutation): any {
       return payload;
     }
     case 'add': {
-      const nodes = [payload, ...all.map((path) => path.reduce((node: any, key) => node?.[key], payload))].filter((node) => node && typeof node === 'object' && !Array.isArray(node));
+      const nodes = [payload, ...all.map((path) => path.reduce((node: any, key) => node?.[key], payload))].filter(
+        (node) => node && typeof node === 'object' && !Array.isArray(node),
+      );
       const node = nodes[change.pick % Math.max(1, nodes.length)];
       if (node) node[change.key] = structuredClone(change.value);
       return payload;
@@ -220,7 +262,10 @@ function applyMutation(payload: any, change: Mutation): any {
       return payload;
     }
     case 'duplicateAlerts': {
-      if (Array.isArray(payload?.alerts)) payload.alerts = Array.from({ length: change.times }, () => payload.alerts).flat().slice(0, 11_000);
+      if (Array.isArray(payload?.alerts))
+        payload.alerts = Array.from({ length: change.times }, () => payload.alerts)
+          .flat()
+          .slice(0, 11_000);
       return payload;
     }
     case 'proto': {
@@ -279,7 +324,7 @@ function buildRequest(testCase: FuzzCase): { head: string; body: Buffer } {
 
 // ---------- the test ----------
 
-let server: Server;
+let served: LoopbackServer | undefined;
 let port: number;
 let swarm: FakeSwarm;
 let logLines: string[];
@@ -288,13 +333,12 @@ beforeAll(async () => {
   swarm = unchangeableSwarm();
   const built = await createTestApp(swarm, { bodyLimitBytes: BODY_LIMIT });
   logLines = built.logLines;
-  server = built.app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  port = (server.address() as AddressInfo).port;
+  served = await listenOnLoopback(built.app);
+  port = served.port;
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
+  await served?.close();
 });
 
 describe('fuzzing the webhook with mutated Alertmanager payloads', () => {
@@ -309,7 +353,16 @@ describe('fuzzing the webhook with mutated Alertmanager payloads', () => {
       const { head, body } = buildRequest(testCase);
       const t1 = Date.now();
       const response = await rawRequest(port, head, body, 5000);
-      if (process.env.RELIABILITY_DEBUG) slow.push({ build: t1 - t0, send: Date.now() - t1, size: body.length, status: response.status, enc: testCase.encoding, muts: testCase.mutations.map((m) => m.kind), headers: testCase.headers.map((h) => h[0]) });
+      if (process.env.RELIABILITY_DEBUG)
+        slow.push({
+          build: t1 - t0,
+          send: Date.now() - t1,
+          size: body.length,
+          status: response.status,
+          enc: testCase.encoding,
+          muts: testCase.mutations.map((m) => m.kind),
+          headers: testCase.headers.map((h) => h[0]),
+        });
       statuses.push(response.status);
       // A client that sends more bytes than its Content-Length declared may see the server close (RST) before the answer.
       const acceptable = ACCEPTABLE.has(response.status) || (testCase.lieAboutLength && response.status === 'reset');
@@ -338,7 +391,12 @@ describe('fuzzing the webhook with mutated Alertmanager payloads', () => {
     const alive = await rawRequest(port, requestHead('GET', '/healthz', []));
     if (process.env.RELIABILITY_DEBUG) {
       slow.sort((a, b) => b.build + b.send - a.build - a.send);
-      console.log(`build total ${slow.reduce((sum, row) => sum + row.build, 0)} send total ${slow.reduce((sum, row) => sum + row.send, 0)}\n${slow.slice(0, 8).map((row) => JSON.stringify(row)).join('\n')}`);
+      console.log(
+        `build total ${slow.reduce((sum, row) => sum + row.build, 0)} send total ${slow.reduce((sum, row) => sum + row.send, 0)}\n${slow
+          .slice(0, 8)
+          .map((row) => JSON.stringify(row))
+          .join('\n')}`,
+      );
     }
 
     reportResult({

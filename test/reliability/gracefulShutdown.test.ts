@@ -3,27 +3,29 @@
  * Docker answers through a proxy that adds latency, so every decision takes a
  * few hundred ms and SIGTERM always finds some in flight.
  */
-import { findFreePort, startAlertscale, type RunningAlertscale } from '../support/startAlertscale';
-import { waitUntil } from '../support/swarmServices';
 import { DockerFaultProxy } from './support/dockerFaultProxy';
-import { deliverLikeAlertmanager, intentKeyOf, uniqueNotification, type Delivery } from './support/notifications';
-import { assertSwarmReady, createParkedServices, removeLeftoverTestServices, removeTestServices, snapshotService, stateProblems } from './support/parkedServices';
+import { stateProblems } from './support/stateProblems';
 import { createTestVhost, type TestVhost } from './support/rabbitVhost';
-import { histogram, reportResult, sleep } from './support/report';
+import { histogram, reportResult } from './support/report';
+import { inspectService } from '../../harness/docker';
+import { findFreePort, waitFor, sleep } from '../../harness/polling';
+import { recentDecisions, startAlertscale, type RunningAlertscale } from '../../harness/startAlertscale';
+import { deliverLikeAlertmanager, intentKeyOf, uniqueNotification, type Delivery } from '../../harness/notifications';
+import { createParkedServices } from '../../harness/swarmServices';
+import { useTestServices } from '../support/useTestServices';
 
 jest.setTimeout(120_000);
 
 const PREFIX = 'asrel-term';
 const TOKEN = 'reliability-sigterm-token';
 const LABELS = { 'alertscale.enabled': 'true', 'alertscale.max': '100', 'alertscale.cooldown.up': '0s' };
-const created: string[] = [];
+const services = useTestServices(PREFIX);
+const created = services.names;
 const running: RunningAlertscale[] = [];
 let proxy: DockerFaultProxy;
 let vhost: TestVhost | undefined;
 
 beforeAll(async () => {
-  await assertSwarmReady();
-  await removeLeftoverTestServices(PREFIX);
   proxy = await DockerFaultProxy.start();
 });
 
@@ -31,7 +33,6 @@ afterAll(async () => {
   for (const instance of running) if (instance.child.exitCode === null && instance.child.signalCode === null) await instance.stop();
   await proxy?.close();
   await vhost?.remove();
-  await removeTestServices(created);
 });
 
 interface Attempt extends Delivery {
@@ -93,10 +94,12 @@ describe('SIGTERM under load', () => {
     let wronglyChanged = 0;
     const problems: string[] = [];
     for (const { service, keys } of perService) {
-      const snapshot = await snapshotService(service);
+      const snapshot = await inspectService(service);
       lost += Math.max(0, 1 + keys.length - snapshot.replicas);
       wronglyChanged += Math.max(0, snapshot.replicas - 1 - keys.length);
-      problems.push(...stateProblems(snapshot, { replicas: 1 + keys.length, key: keys[keys.length - 1], from: keys.length, action: 'up' }).map((problem) => `${service}: ${problem}`));
+      problems.push(
+        ...stateProblems(snapshot, { replicas: 1 + keys.length, key: keys[keys.length - 1], from: keys.length, action: 'up' }).map((problem) => `${service}: ${problem}`),
+      );
     }
     reportResult({
       fault: 'sigterm-under-load-in-process',
@@ -131,7 +134,7 @@ describe('SIGTERM under load', () => {
     const env = { WEBHOOK_TOKEN: TOKEN, DOCKER_HOST: proxy.dockerHost, AMQP_URL: vhost.url, INTENT_TTL: '120s', PORT: String(await findFreePort()) };
     const first = await startAlertscale(env);
     running.push(first);
-    await waitUntil('alertscale to be ready on the broker', async () => ((await fetch(`${first.url}/readyz`)).ok ? true : undefined), 30_000, 100);
+    await waitFor('alertscale to be ready on the broker', async () => ((await fetch(`${first.url}/readyz`)).ok ? true : undefined), 30_000, 100);
 
     // A burst: every notification is acknowledged (stored) long before it is decided.
     const payloads = services.flatMap((service) => Array.from({ length: PER_SERVICE }, () => ({ service, payload: uniqueNotification(service) })));
@@ -144,16 +147,21 @@ describe('SIGTERM under load', () => {
     const exit = await exited;
 
     // Stopped: every intent is either applied or back on the queue, ready for another instance.
-    const snapshots = await Promise.all(services.map((service) => snapshotService(service)));
+    const snapshots = await Promise.all(services.map((service) => inspectService(service)));
     const appliedAtExit = snapshots.reduce((sum, snapshot) => sum + snapshot.replicas - 1, 0);
     const readyAtExit = await vhost.readyCount('alertscale.intents');
     const second = await startAlertscale(env);
     running.push(second);
     const expected = 1 + PER_SERVICE;
-    await waitUntil('every service to reach its expected replicas', async () => {
-      const all = await Promise.all(services.map((service) => snapshotService(service)));
-      return all.every((snapshot) => snapshot.replicas >= expected) ? true : undefined;
-    }, 60_000, 250).catch(() => undefined);
+    await waitFor(
+      'every service to reach its expected replicas',
+      async () => {
+        const all = await Promise.all(services.map((service) => inspectService(service)));
+        return all.every((snapshot) => snapshot.replicas >= expected) ? true : undefined;
+      },
+      60_000,
+      250,
+    ).catch(() => undefined);
     await sleep(1000);
     proxy.latencyMs = 0;
 
@@ -161,14 +169,14 @@ describe('SIGTERM under load', () => {
     let wronglyChanged = 0;
     const problems: string[] = [];
     for (const service of services) {
-      const snapshot = await snapshotService(service);
+      const snapshot = await inspectService(service);
       const keys = payloads.filter((entry) => entry.service === service).map((entry) => intentKeyOf(entry.payload));
       lost += Math.max(0, expected - snapshot.replicas);
       wronglyChanged += Math.max(0, snapshot.replicas - expected);
       problems.push(...stateProblems(snapshot, { replicas: expected, from: expected - 1, action: 'up' }).map((problem) => `${service}: ${problem}`));
       if (!keys.includes(snapshot.labels['alertscale.state.key'] ?? '')) problems.push(`${service}: state.key is not one of its notifications`);
     }
-    const decisionsAfter = ((await (await fetch(`${second.url}/api/v1/decisions?limit=500`)).json()) as { decisions: Array<{ outcome: string }> }).decisions;
+    const decisionsAfter = await recentDecisions(second.url);
     reportResult({
       fault: 'sigterm-under-load-amqp',
       injected: `SIGTERM 0.4 s after a burst of ${payloads.length} acknowledged intents, restart`,

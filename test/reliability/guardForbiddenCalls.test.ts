@@ -4,12 +4,13 @@
  * compared before and after), and a seeded fuzz of mutated update calls never
  * changes anything but the replica count (within policy) and alertscale.state.*.
  */
-import { docker } from '../support/swarmServices';
-import { findFreePort } from '../support/polling';
-import { startGuard, type RunningGuard } from '../support/startGuard';
 import { callGuard, refusedRule, type GuardCall } from './support/guardCalls';
-import { assertSwarmReady, createParkedService, removeLeftoverTestServices, removeTestServices, uniqueName } from './support/parkedServices';
-import { histogram, reportResult, seededRandom, sleep } from './support/report';
+import { histogram, reportResult, seededRandom } from './support/report';
+import { docker, uniqueName } from '../../harness/docker';
+import { findFreePort, sleep } from '../../harness/polling';
+import { startGuard, type RunningGuard } from '../../harness/startGuard';
+import { createParkedService } from '../../harness/swarmServices';
+import { useTestServices } from '../support/useTestServices';
 
 jest.setTimeout(300_000);
 
@@ -18,7 +19,8 @@ const LABELS = { 'alertscale.enabled': 'true', 'alertscale.min': '1', 'alertscal
 const BODY_LIMIT = 64 * 1024;
 const FUZZ_CASES = Number(process.env.GUARD_FUZZ_CASES ?? 2000);
 const FUZZ_SEED = Number(process.env.GUARD_FUZZ_SEED ?? 16);
-const created: string[] = [];
+const services = useTestServices(PREFIX);
+const created = services.names;
 let guard: RunningGuard;
 let scaled: string;
 let notOptedIn: string;
@@ -62,8 +64,6 @@ const specWith = (target: Inspected, change: (spec: Record<string, any>) => void
 };
 
 beforeAll(async () => {
-  await assertSwarmReady();
-  await removeLeftoverTestServices(PREFIX);
   scaled = uniqueName(PREFIX);
   notOptedIn = uniqueName(`${PREFIX}-plain`);
   created.push(scaled, notOptedIn);
@@ -75,13 +75,16 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await guard?.stop();
-  await removeTestServices(created);
 });
 
 describe('the Docker API guard in front of the real Docker', () => {
   test('when alertscale scales through it, then the update passes and Docker still refuses a stale version', async () => {
     const target = await settled(scaled);
-    const allowed = await callGuard(guard.port, { method: 'POST', path: updatePath(target), body: specWith(target, (spec) => ((spec.Mode.Replicated.Replicas = 3), (spec.Labels['alertscale.state.key'] = 'k1'))) });
+    const allowed = await callGuard(guard.port, {
+      method: 'POST',
+      path: updatePath(target),
+      body: specWith(target, (spec) => ((spec.Mode.Replicated.Replicas = 3), (spec.Labels['alertscale.state.key'] = 'k1'))),
+    });
     expect(allowed.status).toBe(200);
     expect((await inspect(scaled)).spec.Mode.Replicated.Replicas).toBe(3);
     const stale = await callGuard(guard.port, { method: 'POST', path: updatePath(target), body: specWith(target, (spec) => (spec.Mode.Replicated.Replicas = 2)) });
@@ -93,13 +96,29 @@ describe('the Docker API guard in front of the real Docker', () => {
   const forbidden: Array<[string, string, (target: Inspected, plain: Inspected) => GuardCall]> = [
     ['creating a service', 'endpoint', (t) => ({ method: 'POST', path: '/v1.41/services/create', body: JSON.stringify({ ...t.spec, Name: `${PREFIX}-created-${process.pid}` }) })],
     ['deleting a service', 'endpoint', (t) => ({ method: 'DELETE', path: `/v1.41/services/${t.id}` })],
-    ['creating a container', 'endpoint', () => ({ method: 'POST', path: `/v1.41/containers/create?name=${PREFIX}-c-${process.pid}`, body: JSON.stringify({ Image: 'alertscale-test/busybox:latest', HostConfig: { Binds: ['/:/host'] } }) })],
+    [
+      'creating a container',
+      'endpoint',
+      () => ({
+        method: 'POST',
+        path: `/v1.41/containers/create?name=${PREFIX}-c-${process.pid}`,
+        body: JSON.stringify({ Image: 'alertscale-test/busybox:latest', HostConfig: { Binds: ['/:/host'] } }),
+      }),
+    ],
     ['listing containers', 'endpoint', () => ({ method: 'GET', path: '/v1.41/containers/json' })],
     ['reading tasks in scale mode', 'endpoint', () => ({ method: 'GET', path: '/v1.41/tasks' })],
     ['PUT on the update endpoint', 'endpoint', (t) => ({ method: 'PUT', path: updatePath(t), body: JSON.stringify(t.spec) })],
     ['changing the image', 'spec_changed', (t) => ({ method: 'POST', path: updatePath(t), body: specWith(t, (s) => (s.TaskTemplate.ContainerSpec.Image = 'evil:latest')) })],
-    ['changing the command', 'spec_changed', (t) => ({ method: 'POST', path: updatePath(t), body: specWith(t, (s) => (s.TaskTemplate.ContainerSpec.Command = ['sh', '-c', 'id'])) })],
-    ['adding a bind mount of /', 'spec_changed', (t) => ({ method: 'POST', path: updatePath(t), body: specWith(t, (s) => (s.TaskTemplate.ContainerSpec.Mounts = [{ Type: 'bind', Source: '/', Target: '/host' }])) })],
+    [
+      'changing the command',
+      'spec_changed',
+      (t) => ({ method: 'POST', path: updatePath(t), body: specWith(t, (s) => (s.TaskTemplate.ContainerSpec.Command = ['sh', '-c', 'id'])) }),
+    ],
+    [
+      'adding a bind mount of /',
+      'spec_changed',
+      (t) => ({ method: 'POST', path: updatePath(t), body: specWith(t, (s) => (s.TaskTemplate.ContainerSpec.Mounts = [{ Type: 'bind', Source: '/', Target: '/host' }])) }),
+    ],
     ['raising its own alertscale.max', 'spec_changed', (t) => ({ method: 'POST', path: updatePath(t), body: specWith(t, (s) => (s.Labels['alertscale.max'] = '1000')) })],
     ['replicas above alertscale.max', 'replicas', (t) => ({ method: 'POST', path: updatePath(t), body: specWith(t, (s) => (s.Mode.Replicated.Replicas = 5)) })],
     ['replicas above the ceiling, below alertscale.max', 'replicas', (t) => ({ method: 'POST', path: updatePath(t), body: specWith(t, (s) => (s.Mode.Replicated.Replicas = 4)) })],
@@ -109,8 +128,16 @@ describe('the Docker API guard in front of the real Docker', () => {
     ['registryAuthFrom', 'query', (t) => ({ method: 'POST', path: updatePath(t, `version=${t.version}&registryAuthFrom=previous-spec`), body: JSON.stringify(t.spec) })],
     ['registry credentials in X-Registry-Auth', 'header', (t) => ({ method: 'POST', path: updatePath(t), body: JSON.stringify(t.spec), headers: [['X-Registry-Auth', 'e30=']] })],
     ['an encoded slash', 'path_syntax', (t) => ({ method: 'POST', path: `/v1.41/services/${t.id}%2Fupdate?version=${t.version}`, body: JSON.stringify(t.spec) })],
-    ['an update naming an older API version (Docker would drop newer fields)', 'endpoint', (t) => ({ method: 'POST', path: `/v1.40/services/${t.id}/update?version=${t.version}`, body: JSON.stringify(t.spec) })],
-    ['a .. segment', 'path_syntax', (t) => ({ method: 'POST', path: `/v1.41/services/x/../${t.id}/update?version=${t.version}`, body: specWith(t, (s) => (s.TaskTemplate.ContainerSpec.Image = 'evil')) })],
+    [
+      'an update naming an older API version (Docker would drop newer fields)',
+      'endpoint',
+      (t) => ({ method: 'POST', path: `/v1.40/services/${t.id}/update?version=${t.version}`, body: JSON.stringify(t.spec) }),
+    ],
+    [
+      'a .. segment',
+      'path_syntax',
+      (t) => ({ method: 'POST', path: `/v1.41/services/x/../${t.id}/update?version=${t.version}`, body: specWith(t, (s) => (s.TaskTemplate.ContainerSpec.Image = 'evil')) }),
+    ],
     ['a double slash', 'path_syntax', (t) => ({ method: 'POST', path: `/v1.41//services/${t.id}/update?version=${t.version}`, body: JSON.stringify(t.spec) })],
     ['mixed case', 'path_syntax', (t) => ({ method: 'POST', path: `/v1.41/Services/${t.id}/update?version=${t.version}`, body: JSON.stringify(t.spec) })],
     ['a body that is not JSON', 'body_json', (t) => ({ method: 'POST', path: updatePath(t), body: 'Mode=Global' })],
@@ -119,7 +146,11 @@ describe('the Docker API guard in front of the real Docker', () => {
     [
       'duplicate JSON keys (Docker would keep the last)',
       'body_json',
-      (t) => ({ method: 'POST', path: updatePath(t), body: `{"TaskTemplate":${JSON.stringify(t.spec.TaskTemplate)},${specWith(t, (s) => (s.TaskTemplate.ContainerSpec.Image = 'evil')).slice(1)}` }),
+      (t) => ({
+        method: 'POST',
+        path: updatePath(t),
+        body: `{"TaskTemplate":${JSON.stringify(t.spec.TaskTemplate)},${specWith(t, (s) => (s.TaskTemplate.ContainerSpec.Image = 'evil')).slice(1)}`,
+      }),
     ],
   ];
 
@@ -132,7 +163,7 @@ describe('the Docker API guard in front of the real Docker', () => {
     expect(JSON.parse(response.body).message).toMatch(new RegExp(`rule ${rule}`));
     expect(await inspect(scaled)).toEqual(before);
     expect(await inspect(notOptedIn)).toEqual(plainBefore);
-    const services = await docker.listServices({ filters: JSON.stringify({ name: [`${PREFIX}-created`] }) } as never);
+    const services = await docker.listServices({ filters: JSON.stringify({ name: [`${PREFIX}-created`] }) });
     expect(services).toHaveLength(0);
     const containers = await docker.listContainers({ all: true, filters: JSON.stringify({ name: [`${PREFIX}-c-`] }) });
     expect(containers).toHaveLength(0);
@@ -145,7 +176,10 @@ describe('the Docker API guard in front of the real Docker', () => {
     const counted = Object.fromEntries(refusals.map((match) => [match[1], Number(match[2])]));
     const expected = histogram(forbidden.map(([, rule]) => rule));
     expect(counted).toEqual(expected);
-    const logged = guard.output().split('\n').filter((line) => line.includes('"event":"refused"'));
+    const logged = guard
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('"event":"refused"'));
     expect(logged).toHaveLength(forbidden.length);
   });
 
@@ -166,7 +200,8 @@ describe('the Docker API guard in front of the real Docker', () => {
       if (after.version !== current.version) {
         applied += 1;
         const replicas = after.spec.Mode?.Replicated?.Replicas;
-        if (JSON.stringify(withoutScaleFields(after.spec)) !== JSON.stringify(withoutScaleFields(current.spec))) violations.push(`case ${index}: spec changed beyond replicas/state: ${JSON.stringify(call).slice(0, 300)}`);
+        if (JSON.stringify(withoutScaleFields(after.spec)) !== JSON.stringify(withoutScaleFields(current.spec)))
+          violations.push(`case ${index}: spec changed beyond replicas/state: ${JSON.stringify(call).slice(0, 300)}`);
         if (!(replicas >= 1 && replicas <= 3)) violations.push(`case ${index}: replicas ${replicas} outside 1..3`);
         if (response.status !== 200) violations.push(`case ${index}: changed but answered ${response.status}`);
       } else if (response.status === 200) {
@@ -249,18 +284,28 @@ function mutateUpdate(target: Inspected, pick: <T>(items: readonly T[]) => T, ra
         parent[key] = typeof value === 'number' ? value + 1 : typeof value === 'boolean' ? !value : typeof value === 'string' ? `${value}x` : 'changed';
       }
     } else if (kind < 0.62) {
-      const objects = leafPaths(spec).map((leaf) => leaf.slice(0, -1)).filter((prefix) => typeof containerOf(spec, [...prefix, '']) === 'object');
+      const objects = leafPaths(spec)
+        .map((leaf) => leaf.slice(0, -1))
+        .filter((prefix) => typeof containerOf(spec, [...prefix, '']) === 'object');
       const parent = containerOf(spec, [...pick(objects), '']);
-      if (parent && typeof parent === 'object' && !Array.isArray(parent)) Object.defineProperty(parent, pick(KEY_NAMES), { value: pick(['evil', 1, true, {}, []]), enumerable: true, configurable: true, writable: true });
+      if (parent && typeof parent === 'object' && !Array.isArray(parent))
+        Object.defineProperty(parent, pick(KEY_NAMES), { value: pick(['evil', 1, true, {}, []]), enumerable: true, configurable: true, writable: true });
     } else if (kind < 0.67) {
       const leaf = pick(leafPaths(spec));
       if (leaf.length > 1) delete containerOf(spec, leaf)[leaf[leaf.length - 1] as string];
-    } else if (kind < 0.72) spec.Labels[pick(['alertscale.max', 'alertscale.min', 'alertscale.enabled', 'alertscale.paused', 'com.docker.stack.image'])] = pick(['100', '0', 'false', 'true', 'x']);
+    } else if (kind < 0.72)
+      spec.Labels[pick(['alertscale.max', 'alertscale.min', 'alertscale.enabled', 'alertscale.paused', 'com.docker.stack.image'])] = pick(['100', '0', 'false', 'true', 'x']);
     else if (kind < 0.8) path = pick(PATHS)(target);
     else if (kind < 0.87) query = pick(QUERIES)(target);
     else if (kind < 0.9) method = pick(['PUT', 'PATCH', 'DELETE', 'GET', 'post']);
     else if (kind < 0.94) {
-      const header = pick<[string, string] | 'chunked'>([['X-Registry-Auth', 'e30='], ['Content-Type', 'text/plain'], ['Expect', '100-continue'], 'chunked', ['X-Forwarded-For', '127.0.0.1']]);
+      const header = pick<[string, string] | 'chunked'>([
+        ['X-Registry-Auth', 'e30='],
+        ['Content-Type', 'text/plain'],
+        ['Expect', '100-continue'],
+        'chunked',
+        ['X-Forwarded-For', '127.0.0.1'],
+      ]);
       if (header === 'chunked') chunked = true;
       else headers.push(header);
     } else {

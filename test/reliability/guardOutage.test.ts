@@ -5,20 +5,23 @@
  * alertscale runs as a process with DOCKER_HOST at the guard; the guard reaches
  * Docker through a fault proxy in front of /var/run/docker.sock.
  */
-import { startAlertscale, type RunningAlertscale } from '../support/startAlertscale';
-import { startGuard, type RunningGuard } from '../support/startGuard';
-import { waitUntil } from '../support/swarmServices';
 import { DockerFaultProxy } from './support/dockerFaultProxy';
-import { post, uniqueNotification } from './support/notifications';
-import { assertSwarmReady, createParkedServices, removeLeftoverTestServices, removeTestServices, snapshotService } from './support/parkedServices';
+import { postDuringOutage, waitUntilReady } from './support/postDuringOutage';
 import { histogram, reportResult } from './support/report';
+import { inspectService } from '../../harness/docker';
+import { post, uniqueNotification } from '../../harness/notifications';
+import { startAlertscale, type RunningAlertscale } from '../../harness/startAlertscale';
+import { startGuard, type RunningGuard } from '../../harness/startGuard';
+import { createParkedServices } from '../../harness/swarmServices';
+import { useTestServices } from '../support/useTestServices';
 
 jest.setTimeout(120_000);
 
 const PREFIX = 'asrel-guardout';
 const TOKEN = 'reliability-guard-outage-token';
 const LABELS = { 'alertscale.enabled': 'true', 'alertscale.max': '20', 'alertscale.cooldown.up': '0s', 'alertscale.cooldown.down': '0s' };
-const created: string[] = [];
+const services = useTestServices(PREFIX);
+const created = services.names;
 let proxy: DockerFaultProxy;
 let guard: RunningGuard;
 let alertscale: RunningAlertscale;
@@ -26,8 +29,6 @@ let alertscale: RunningAlertscale;
 const readyzStatus = async () => (await fetch(`${alertscale.url}/readyz`)).status;
 
 beforeAll(async () => {
-  await assertSwarmReady();
-  await removeLeftoverTestServices(PREFIX);
   proxy = await DockerFaultProxy.start();
   guard = await startGuard({ GUARD_DOCKER_HOST: proxy.dockerHost, GUARD_UPSTREAM_TIMEOUT_MS: '2000' });
   alertscale = await startAlertscale({ WEBHOOK_TOKEN: TOKEN, DOCKER_HOST: guard.dockerHost, DOCKER_RETRY_DEADLINE: '1s' });
@@ -38,14 +39,16 @@ afterAll(async () => {
   await alertscale?.stop();
   await guard?.stop();
   await proxy?.close();
-  await removeTestServices(created);
 });
 
 describe('the guard or Docker behind it unreachable', () => {
   test('when the guard restarts and then Docker refuses the guard, then alertscale answers 503 each time, stays up, changes nothing, and scales once the path is back', async () => {
     const [service] = await createParkedServices(PREFIX, 1, LABELS, created);
     const name = service as string;
-    expect(await post(alertscale.url, TOKEN, uniqueNotification(name))).toMatchObject({ status: 202, body: { decisions: [expect.objectContaining({ outcome: 'scaled', to: 2 })] } });
+    expect(await post(alertscale.url, TOKEN, uniqueNotification(name))).toMatchObject({
+      status: 202,
+      body: { decisions: [expect.objectContaining({ outcome: 'scaled', to: 2 })] },
+    });
 
     const answers: Array<number | string> = [];
     const outages: Array<[string, () => Promise<void>, () => Promise<void>]> = [
@@ -56,17 +59,17 @@ describe('the guard or Docker behind it unreachable', () => {
     let replicas = 2;
     for (const [, cut, restore] of outages) {
       await cut();
-      const during = await Promise.all(Array.from({ length: 3 }, () => post(alertscale.url, TOKEN, uniqueNotification(name))));
+      const during = await postDuringOutage(alertscale, TOKEN, name, 3);
       answers.push(...during.map((answer) => answer.status));
-      for (const answer of during) expect(answer).toMatchObject({ status: 503, body: { error: 'unavailable' } });
       expect(await readyzStatus()).toBe(503);
-      expect((await fetch(`${alertscale.url}/healthz`)).status).toBe(200);
-      expect(alertscale.child.exitCode).toBeNull();
-      expect((await snapshotService(name)).replicas).toBe(replicas);
+      expect((await inspectService(name)).replicas).toBe(replicas);
       await restore();
-      await waitUntil('/readyz to be 200 again', async () => ((await readyzStatus()) === 200 ? true : undefined), 15_000, 100);
+      await waitUntilReady(alertscale, 15_000);
       replicas += 1;
-      expect(await post(alertscale.url, TOKEN, uniqueNotification(name))).toMatchObject({ status: 202, body: { decisions: [expect.objectContaining({ outcome: 'scaled', to: replicas })] } });
+      expect(await post(alertscale.url, TOKEN, uniqueNotification(name))).toMatchObject({
+        status: 202,
+        body: { decisions: [expect.objectContaining({ outcome: 'scaled', to: replicas })] },
+      });
     }
     expect(guard.output()).not.toMatch(/uncaught|unhandled/i);
     reportResult({

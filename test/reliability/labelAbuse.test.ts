@@ -6,17 +6,22 @@
  * the label, answered 2xx (Alertmanager must not retry a "no"), and changes
  * nothing: the services' Version.Index does not move.
  */
-import { startAlertscale, type RunningAlertscale } from '../support/startAlertscale';
-import { post, uniqueNotification } from './support/notifications';
-import { assertSwarmReady, createParkedService, docker, removeLeftoverTestServices, removeTestServices, snapshotService, uniqueName } from './support/parkedServices';
+import type { NotificationResult } from '../../src/app/handleNotification';
+import type { Decision } from '../../src/domain/types';
 import { histogram, reportResult } from './support/report';
+import { docker, inspectService, uniqueName } from '../../harness/docker';
+import { post, uniqueNotification, firstAlert } from '../../harness/notifications';
+import { createParkedService } from '../../harness/swarmServices';
+import { useTestServices } from '../support/useTestServices';
+import { useAlertscale } from '../support/useAlertscale';
 
 jest.setTimeout(120_000);
 
 const PREFIX = 'asrel-labels';
 const TOKEN = 'reliability-label-abuse-token';
-const created: string[] = [];
-let alertscale: RunningAlertscale;
+const services = useTestServices(PREFIX);
+const created = services.names;
+const alertscale = useAlertscale({ WEBHOOK_TOKEN: TOKEN });
 
 const OK = { 'alertscale.enabled': 'true', 'alertscale.max': '5', 'alertscale.cooldown.up': '0s', 'alertscale.cooldown.down': '0s' };
 /** [what, labels, expected outcome, text the reason must contain] */
@@ -44,30 +49,12 @@ const POLICY_CASES: Array<[string, Record<string, string>, string, string]> = [
   ['paused=yes', { ...OK, 'alertscale.paused': 'yes' }, 'invalid_policy', 'alertscale.paused="yes"'],
 ];
 
-beforeAll(async () => {
-  await assertSwarmReady();
-  await removeLeftoverTestServices(PREFIX);
-  alertscale = await startAlertscale({ WEBHOOK_TOKEN: TOKEN });
-});
-
-afterAll(async () => {
-  await alertscale?.stop();
-  await removeTestServices(created);
-});
-
-interface DecisionView {
-  service: string;
-  action: string;
-  outcome: string;
-  reason: string;
-}
-
-async function decide(payload: Record<string, any>): Promise<DecisionView> {
-  const answer = await post(alertscale.url, TOKEN, payload);
+async function decide(payload: Record<string, any>): Promise<Decision> {
+  const answer = await post(alertscale().url, TOKEN, payload);
   expect(answer.status).toBe(202);
-  const decisions = (answer.body as { decisions: DecisionView[] }).decisions;
+  const decisions = (answer.body as NotificationResult).decisions;
   expect(decisions).toHaveLength(1);
-  return decisions[0] as DecisionView;
+  return decisions[0] as Decision;
 }
 
 describe('label abuse on the real Swarm', () => {
@@ -75,7 +62,7 @@ describe('label abuse on the real Swarm', () => {
     const services = POLICY_CASES.map(([what, labels, outcome, reason]) => ({ what, labels, outcome, reason, name: uniqueName(PREFIX) }));
     created.push(...services.map((service) => service.name));
     await Promise.all(services.map((service) => createParkedService(service.name, service.labels, 2)));
-    const before = await Promise.all(services.map((service) => snapshotService(service.name)));
+    const before = await Promise.all(services.map((service) => inspectService(service.name)));
     const mismatches: string[] = [];
     const outcomes: string[] = [];
     for (const service of services) {
@@ -87,7 +74,7 @@ describe('label abuse on the real Swarm', () => {
         }
       }
     }
-    const after = await Promise.all(services.map((service) => snapshotService(service.name)));
+    const after = await Promise.all(services.map((service) => inspectService(service.name)));
     const changed = services.filter((_, index) => after[index]!.version !== before[index]!.version).map((service) => service.what);
     reportResult({
       fault: 'policy-label-abuse-real-swarm',
@@ -107,21 +94,37 @@ describe('label abuse on the real Swarm', () => {
     await createParkedService(target, OK, 2);
     const info = await docker.getService(target).inspect();
     const idPrefix = String(info.ID).slice(0, 12);
-    const before = await snapshotService(target);
+    const before = await inspectService(target);
 
     const cases: Array<[string, Record<string, any>, string, RegExp]> = [];
     for (const step of ['-1', '0', '1.5', '1e3', 'abc', '9999999', ' 2', '２', '']) {
       cases.push([`scale_step="${step}"`, uniqueNotification(target, 'up', { step }), 'invalid_alert', /label scale_step="[\s\S]*" must be a positive whole number/]);
     }
     for (const replicas of ['-1', '1e9', '1000001', 'NaN', 'Infinity', '', ' ', 'abc', '5 replicas']) {
-      cases.push([`scale_replicas="${replicas}"`, uniqueNotification(target, 'to', { replicas }), 'invalid_alert', /annotation scale_replicas="[\s\S]*" must be a number of replicas from 0 to 1000000/]);
+      cases.push([
+        `scale_replicas="${replicas}"`,
+        uniqueNotification(target, 'to', { replicas }),
+        'invalid_alert',
+        /annotation scale_replicas="[\s\S]*" must be a number of replicas from 0 to 1000000/,
+      ]);
     }
     for (const action of ['sideways', 'UP', '', 'up ']) {
       const payload = uniqueNotification(target, 'up');
-      payload.alerts[0].labels.scale_action = action;
+      firstAlert(payload).labels.scale_action = action;
       cases.push([`scale_action="${action}"`, payload, 'invalid_alert', /label scale_action="[\s\S]*" must be up, down or to/]);
     }
-    for (const name of [`../${target}`, `${target}?force=1`, `${target}/update`, `${target}%2Fupdate`, `${target}#x`, ` ${target}`, `${target}\n`, `${target}/../../containers/json`, 'x'.repeat(64), '']) {
+    for (const name of [
+      `../${target}`,
+      `${target}?force=1`,
+      `${target}/update`,
+      `${target}%2Fupdate`,
+      `${target}#x`,
+      ` ${target}`,
+      `${target}\n`,
+      `${target}/../../containers/json`,
+      'x'.repeat(64),
+      '',
+    ]) {
       cases.push([`scale_service=${JSON.stringify(name)}`, uniqueNotification(name, 'up'), 'invalid_alert', /label scale_service="[\s\S]*" is not a Swarm service name/]);
     }
     // Names Docker itself would resolve to the service (an ID prefix, another case): only an exact name counts.
@@ -136,9 +139,9 @@ describe('label abuse on the real Swarm', () => {
       outcomes.push(decision.outcome);
       if (decision.outcome !== outcome || !reason.test(decision.reason)) mismatches.push(`${what}: ${decision.outcome}: ${decision.reason}`);
     }
-    const after = await snapshotService(target);
-    const api = await fetch(`${alertscale.url}/api/v1/services/${encodeURIComponent(`../../containers/json`)}`);
-    const byPrefix = (await (await fetch(`${alertscale.url}/api/v1/services/${idPrefix}`)).json()) as { name: string; exists?: boolean; replicas?: number };
+    const after = await inspectService(target);
+    const api = await fetch(`${alertscale().url}/api/v1/services/${encodeURIComponent(`../../containers/json`)}`);
+    const byPrefix = (await (await fetch(`${alertscale().url}/api/v1/services/${idPrefix}`)).json()) as { name: string; exists?: boolean; replicas?: number };
 
     // In the contract but huge: clamped to the service's bounds, never beyond.
     const control = uniqueName(PREFIX);
@@ -147,7 +150,7 @@ describe('label abuse on the real Swarm', () => {
     const hugeStep = await decide(uniqueNotification(control, 'up', { step: '999999' }));
     const hugeTarget = await decide(uniqueNotification(control, 'to', { replicas: '1000000' }));
     const fractional = await decide(uniqueNotification(control, 'to', { replicas: '2.1' }));
-    const controlAfter = await snapshotService(control);
+    const controlAfter = await inspectService(control);
     reportResult({
       fault: 'alert-label-abuse-real-swarm',
       injected: `${cases.length} contract-breaking alerts: 9 bad steps, 9 bad targets, 4 bad actions, 10 names with path/query/control characters, 3 ID/case variants of a real service`,

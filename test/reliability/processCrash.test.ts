@@ -4,27 +4,29 @@
  * behaves like Alertmanager: notifications of one group go one after the
  * other, and a 5xx or a failed connection is retried.
  */
-import { findFreePort, startAlertscale, type RunningAlertscale } from '../support/startAlertscale';
-import { waitUntil } from '../support/swarmServices';
 import { DockerFaultProxy } from './support/dockerFaultProxy';
-import { deliverLikeAlertmanager, intentKeyOf, uniqueNotification } from './support/notifications';
-import { assertSwarmReady, createParkedServices, removeLeftoverTestServices, removeTestServices, snapshotService, stateProblems } from './support/parkedServices';
+import { stateProblems } from './support/stateProblems';
 import { createTestVhost, type TestVhost } from './support/rabbitVhost';
-import { histogram, reportResult, sleep } from './support/report';
+import { histogram, reportResult } from './support/report';
+import { inspectService } from '../../harness/docker';
+import { findFreePort, waitFor, sleep } from '../../harness/polling';
+import { recentDecisions, startAlertscale, type RunningAlertscale } from '../../harness/startAlertscale';
+import { deliverLikeAlertmanager, intentKeyOf, uniqueNotification } from '../../harness/notifications';
+import { createParkedServices } from '../../harness/swarmServices';
+import { useTestServices } from '../support/useTestServices';
 
 jest.setTimeout(120_000);
 
 const PREFIX = 'asrel-crash';
 const TOKEN = 'reliability-crash-token';
 const LABELS = { 'alertscale.enabled': 'true', 'alertscale.max': '30', 'alertscale.cooldown.up': '0s' };
-const created: string[] = [];
+const services = useTestServices(PREFIX);
+const created = services.names;
 const running: RunningAlertscale[] = [];
 let vhost: TestVhost;
 let proxy: DockerFaultProxy;
 
 beforeAll(async () => {
-  await assertSwarmReady();
-  await removeLeftoverTestServices(PREFIX);
   vhost = await createTestVhost('asrel-crash');
   proxy = await DockerFaultProxy.start();
 });
@@ -33,11 +35,15 @@ afterAll(async () => {
   for (const instance of running) if (instance.child.exitCode === null && instance.child.signalCode === null) await instance.stop();
   await proxy?.close();
   await vhost?.remove();
-  await removeTestServices(created);
 });
 
 async function ready(url: string): Promise<true | undefined> {
-  return (await fetch(`${url}/readyz`).then((response) => response.ok, () => false)) ? true : undefined;
+  return (await fetch(`${url}/readyz`).then(
+    (response) => response.ok,
+    () => false,
+  ))
+    ? true
+    : undefined;
 }
 
 describe('alertscale (AMQP_URL) killed mid-burst', () => {
@@ -53,14 +59,14 @@ describe('alertscale (AMQP_URL) killed mid-burst', () => {
     const first = await startAlertscale(env);
     running.push(first);
     const url = first.url;
-    await waitUntil('alertscale to be ready on the broker', () => ready(url), 30_000, 100);
+    await waitFor('alertscale to be ready on the broker', () => ready(url), 30_000, 100);
 
     let acked = 0;
     let killedAt: { acked: number; appliedAtKill: number; readyAfterKill?: number } | undefined;
     const killer = (async () => {
-      await waitUntil('enough acknowledged intents', async () => (acked >= KILL_AFTER_ACKS ? true : undefined), 60_000, 5);
+      await waitFor('enough acknowledged intents', async () => (acked >= KILL_AFTER_ACKS ? true : undefined), 60_000, 5);
       first.child.kill('SIGKILL');
-      const snapshots = await Promise.all(services.map((service) => snapshotService(service)));
+      const snapshots = await Promise.all(services.map((service) => inspectService(service)));
       killedAt = { acked, appliedAtKill: snapshots.reduce((sum, snapshot) => sum + snapshot.replicas - 1, 0) };
       killedAt.readyAfterKill = await vhost.readyCount('alertscale.intents');
       await sleep(300);
@@ -88,24 +94,29 @@ describe('alertscale (AMQP_URL) killed mid-burst', () => {
     const second = await killer;
     proxy.latencyMs = 0;
     const expected = 1 + PER_SERVICE;
-    await waitUntil('every service to reach its expected replicas and the queue to drain', async () => {
-      if ((await vhost.readyCount('alertscale.intents')) !== 0) return undefined;
-      const snapshots = await Promise.all(services.map((service) => snapshotService(service)));
-      return snapshots.every((snapshot) => snapshot.replicas >= expected) ? true : undefined;
-    }, 60_000, 500).catch(() => undefined);
+    await waitFor(
+      'every service to reach its expected replicas and the queue to drain',
+      async () => {
+        if ((await vhost.readyCount('alertscale.intents')) !== 0) return undefined;
+        const snapshots = await Promise.all(services.map((service) => inspectService(service)));
+        return snapshots.every((snapshot) => snapshot.replicas >= expected) ? true : undefined;
+      },
+      60_000,
+      500,
+    ).catch(() => undefined);
     await sleep(1000); // a double application would show up now
 
     let lost = 0;
     let wronglyChanged = 0;
     const problems: string[] = [];
     for (const { service, keys } of perService) {
-      const snapshot = await snapshotService(service);
+      const snapshot = await inspectService(service);
       lost += Math.max(0, expected - snapshot.replicas);
       wronglyChanged += Math.max(0, snapshot.replicas - expected);
       problems.push(...stateProblems(snapshot, { replicas: expected, key: keys[PER_SERVICE - 1], from: expected - 1, action: 'up' }).map((problem) => `${service}: ${problem}`));
     }
     const dead = await vhost.readyCount('alertscale.intents.dead');
-    const afterRestart = ((await (await fetch(`${second.url}/api/v1/decisions?limit=500`)).json()) as { decisions: Array<{ outcome: string }> }).decisions;
+    const afterRestart = await recentDecisions(second.url);
     reportResult({
       fault: 'sigkill-mid-burst-amqp',
       injected: `SIGKILL after ${killedAt?.acked} of ${SERVICES * PER_SERVICE} notifications were acknowledged (${killedAt?.appliedAtKill} applied at that moment, ${killedAt?.readyAfterKill} ready on the queue just after), restart 0.3 s later`,

@@ -4,10 +4,12 @@
  * after the change (Alertmanager 0.25 retries for up to group_interval, and an HA peer re-sends later; the
  * shipped route). With the default DEDUP_WINDOW the retry must be a duplicate.
  */
-import { startAlertscale, type RunningAlertscale } from '../support/startAlertscale';
-import { uniqueNotification } from './support/notifications';
-import { assertSwarmReady, createParkedService, removeLeftoverTestServices, removeTestServices, snapshotService, uniqueName } from './support/parkedServices';
-import { reportResult, sleep } from './support/report';
+import { startAlertscale, type RunningAlertscale } from '../../harness/startAlertscale';
+import { uniqueNotification } from '../../harness/notifications';
+import { createParkedService, removeOrphanedServices, removeTestServices } from '../../harness/swarmServices';
+import { reportResult } from './support/report';
+import { assertSwarmManager, inspectService, uniqueName } from '../../harness/docker';
+import { sleep } from '../../harness/polling';
 
 jest.setTimeout(120_000);
 
@@ -18,8 +20,8 @@ const created: string[] = [];
 const running: RunningAlertscale[] = [];
 
 beforeAll(async () => {
-  await assertSwarmReady();
-  await removeLeftoverTestServices(PREFIX);
+  await assertSwarmManager();
+  await removeOrphanedServices(PREFIX);
 });
 afterAll(async () => {
   for (const instance of running) if (instance.child.exitCode === null && instance.child.signalCode === null) await instance.stop();
@@ -27,7 +29,11 @@ afterAll(async () => {
 });
 
 const deliver = async (url: string, payload: unknown) => {
-  const response = await fetch(`${url}/webhook`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(payload) });
+  const response = await fetch(`${url}/webhook`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` },
+    body: JSON.stringify(payload),
+  });
   return { status: response.status, body: (await response.json()) as { decisions: Array<{ outcome: string }> } };
 };
 
@@ -48,7 +54,7 @@ describe('a retry after a restart, inside group_interval', () => {
     const restarted = await startAlertscale({ WEBHOOK_TOKEN: TOKEN });
     running.push(restarted);
     const retry = await deliver(restarted.url, payload);
-    const after = await snapshotService(service);
+    const after = await inspectService(service);
     reportResult({
       fault: 'retry-after-restart-inside-group-interval',
       injected: `SIGKILL after Docker applied the change, restart, retry ${RESTART_GAP_MS / 1000} s after the change`,

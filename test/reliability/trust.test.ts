@@ -3,16 +3,23 @@
  * the built alertscale as a process (no ALERTMANAGER_URL, in-process intents).
  */
 import { useReliabilityHarness } from './support/harness';
-import { post, uniqueNotification } from './support/notifications';
-import { snapshotService } from './support/parkedServices';
-import { compareReplicas, histogram, reportResult, sleep } from './support/report';
+import { post, uniqueNotification } from '../../harness/notifications';
+import { compareReplicas, histogram, reportResult } from './support/report';
+import { inspectService } from '../../harness/docker';
+import { sleep } from '../../harness/polling';
 
 jest.setTimeout(120_000);
 
 const harness = useReliabilityHarness('asrel-trust');
 const { token } = harness;
 const COOLDOWN_S = 6;
-const LABELS = { 'alertscale.enabled': 'true', 'alertscale.min': '1', 'alertscale.max': '10', 'alertscale.cooldown.up': `${COOLDOWN_S}s`, 'alertscale.cooldown.down': `${COOLDOWN_S}s` };
+const LABELS = {
+  'alertscale.enabled': 'true',
+  'alertscale.min': '1',
+  'alertscale.max': '10',
+  'alertscale.cooldown.up': `${COOLDOWN_S}s`,
+  'alertscale.cooldown.down': `${COOLDOWN_S}s`,
+};
 
 /** Creating a service is a change of its spec: the cooldowns count from it, so wait them out first. */
 async function servicesPastCreationCooldown(count: number, labels: Record<string, string>, replicas: number): Promise<string[]> {
@@ -37,7 +44,7 @@ describe('trust, on the real Swarm', () => {
     const rounds = await Promise.all(
       simultaneous.map(async (service) => {
         const [roundDown, roundUp] = await Promise.all([decide(instance.url, service, 'down'), decide(instance.url, service, 'up')]);
-        return { service, down: roundDown.outcome, up: roundUp.outcome, replicas: (await snapshotService(service)).replicas };
+        return { service, down: roundDown.outcome, up: roundUp.outcome, replicas: (await inspectService(service)).replicas };
       }),
     );
     const upsHeldBack = rounds.filter((round) => round.up !== 'scaled').length + (up.outcome === 'scaled' ? 0 : 1);
@@ -47,7 +54,11 @@ describe('trust, on the real Swarm', () => {
       load: `${2 + 2 * ROUNDS} notifications, cooldowns ${COOLDOWN_S}s`,
       lost: upsHeldBack,
       wronglyChanged: 0,
-      figures: { sequential: `${down.outcome}/${up.outcome}`, downOutcomes: histogram(rounds.map((round) => round.down ?? 'none')), upOutcomes: histogram(rounds.map((round) => round.up ?? 'none')) },
+      figures: {
+        sequential: `${down.outcome}/${up.outcome}`,
+        downOutcomes: histogram(rounds.map((round) => round.down ?? 'none')),
+        upOutcomes: histogram(rounds.map((round) => round.up ?? 'none')),
+      },
     });
     expect(down.outcome).toBe('scaled');
     expect(up).toMatchObject({ outcome: 'scaled' });
@@ -59,18 +70,24 @@ describe('trust, on the real Swarm', () => {
     const stateAt = { forged: '2099-01-01T00:00:00.000Z', skewed: new Date(Date.now() + 10 * 60_000).toISOString() };
     const services = await Promise.all(
       Object.values(stateAt).map((at) =>
-        harness.parkedService({ ...LABELS, 'alertscale.state.action': 'up', 'alertscale.state.at': at, 'alertscale.state.key': '0123456789abcdef0123456789abcdef', 'alertscale.state.from': '1' }, 2),
+        harness.parkedService(
+          { ...LABELS, 'alertscale.state.action': 'up', 'alertscale.state.at': at, 'alertscale.state.key': '0123456789abcdef0123456789abcdef', 'alertscale.state.from': '1' },
+          2,
+        ),
       ),
     );
     await sleep((COOLDOWN_S + 1) * 1000);
     const instance = await harness.start();
     const decisions = await Promise.all(services.map((service) => decide(instance.url, service, 'up')));
-    const replicas = await Promise.all(services.map(async (service) => (await snapshotService(service)).replicas));
+    const replicas = await Promise.all(services.map(async (service) => (await inspectService(service)).replicas));
     reportResult({
       fault: 'state-at-in-the-future',
       injected: 'alertscale.state.at set to 2099 on one service, 10 minutes ahead on another',
       load: '1 up notification each, cooldown passed since the last real change',
-      ...compareReplicas(6, replicas.reduce((sum, count) => sum + count, 0)),
+      ...compareReplicas(
+        6,
+        replicas.reduce((sum, count) => sum + count, 0),
+      ),
       figures: { outcomes: decisions.map((decision) => decision.outcome).join(',') },
     });
     expect(decisions.map((decision) => decision.outcome)).toEqual(['scaled', 'scaled']);

@@ -9,30 +9,31 @@ import type { AddressInfo } from 'node:net';
 import { VersionConflictError } from '../../src/app/errors';
 import type { SwarmGateway } from '../../src/app/ports';
 import { createDockerSwarmGateway } from '../../src/adapters/docker/createDockerSwarmGateway';
-import { openAlertscaleDocker, type AlertscaleDocker } from '../support/alertscaleDocker';
 import { TEST_TOKEN, createTestApp } from '../support/createTestApp';
-import { deliverLikeAlertmanager, post, uniqueNotification } from './support/notifications';
-import { assertSwarmReady, createParkedServices, docker, removeLeftoverTestServices, removeTestServices, snapshotService } from './support/parkedServices';
-import { histogram, reportResult, sleep } from './support/report';
+import { histogram, reportResult } from './support/report';
+import { openAlertscaleDocker, type AlertscaleDocker } from '../../harness/alertscaleDocker';
+import { docker, inspectService } from '../../harness/docker';
+import { deliverLikeAlertmanager, post, uniqueNotification } from '../../harness/notifications';
+import { sleep } from '../../harness/polling';
+import { createParkedServices } from '../../harness/swarmServices';
+import { useTestServices } from '../support/useTestServices';
 
 jest.setTimeout(120_000);
 
 const PREFIX = 'asrel-conflict';
 const OTHER_LABEL = 'other.client.seq';
-const created: string[] = [];
+const services = useTestServices(PREFIX);
+const created = services.names;
 const servers: Server[] = [];
 let alertscaleDocker: AlertscaleDocker;
 
 beforeAll(async () => {
-  await assertSwarmReady();
-  await removeLeftoverTestServices(PREFIX);
   alertscaleDocker = await openAlertscaleDocker();
 });
 
 afterAll(async () => {
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   await alertscaleDocker?.close();
-  await removeTestServices(created);
 });
 
 /** The real Docker gateway, counting the version conflicts alertscale meets on update. */
@@ -71,7 +72,7 @@ function otherClient(name: string, pauseMs: number, label = OTHER_LABEL) {
       const spec = structuredClone(info.Spec);
       spec.Labels = { ...(spec.Labels ?? {}), [label]: String(next) };
       try {
-        await docker.getService(name).update({ _query: { version: info.Version?.Index }, _body: spec } as never);
+        await docker.getService(name).update({ _query: { version: info.Version?.Index }, _body: spec });
         stats.written += 1;
         stats.lastWritten = next;
         next += 1;
@@ -105,9 +106,9 @@ describe('version conflicts from another client', () => {
     const answers = [];
     for (let index = 0; index < NOTIFICATIONS; index += 1) answers.push(await post(url, TEST_TOKEN, uniqueNotification(name)));
     await other.stop();
-    const after = await snapshotService(name);
+    const after = await inspectService(name);
     const kept = after.labels[OTHER_LABEL] === String(other.stats.lastWritten);
-    const outcomes = answers.map((answer) => (answer.status === 202 ? String(answer.body.decisions[0].outcome) : `http_${answer.status}`));
+    const outcomes = answers.map((answer) => (answer.status === 202 ? String(answer.body?.decisions?.[0]?.outcome) : `http_${answer.status}`));
     const scaled = outcomes.filter((outcome) => outcome === 'scaled').length;
     reportResult({
       fault: 'outside-updates-every-20ms',
@@ -131,38 +132,42 @@ describe('version conflicts from another client', () => {
    * fix, not hidden. What must hold regardless: a 503 wrote nothing, the retry
    * Alertmanager makes applies it once, and nobody's change is overwritten.
    */
-  test.each([1, 4])('when %i other client(s) update the service in tight loops, then a notification may answer 503 once its conflict retries run out, but a 503 wrote nothing, Alertmanager’s retry applies it exactly once, and their changes are kept', async (writers) => {
-    const NOTIFICATIONS = 40;
-    const [service] = await createParkedServices(PREFIX, 1, { 'alertscale.enabled': 'true', 'alertscale.max': '50', 'alertscale.cooldown.up': '0s' }, created);
-    const name = service as string;
-    const { gateway, counts } = countingGateway();
-    const url = await listen(gateway);
-    const others = Array.from({ length: writers }, (_, index) => otherClient(name, 0, `${OTHER_LABEL}.${index}`));
-    await sleep(200);
-    const deliveries = [];
-    for (let index = 0; index < NOTIFICATIONS; index += 1) deliveries.push(await deliverLikeAlertmanager(() => url, TEST_TOKEN, uniqueNotification(name), { retryPauseMs: 50, deadlineMs: 30_000 }));
-    await Promise.all(others.map((other) => other.stop()));
-    const after = await snapshotService(name);
-    const kept = others.every((other, index) => after.labels[`${OTHER_LABEL}.${index}`] === String(other.stats.lastWritten));
-    const failed = deliveries.flatMap((delivery) => delivery.attempts.filter((attempt) => attempt.status !== 202));
-    const finals = deliveries.map((delivery) => (delivery.final.status === 202 ? String(delivery.final.body.decisions[0].outcome) : `http_${delivery.final.status}`));
-    reportResult({
-      fault: `outside-updates-tight-x${writers}`,
-      injected: `${writers} other client(s) inspect+update (a label each) in tight loops: ${others.reduce((sum, other) => sum + other.stats.written, 0)} writes, ${others.reduce((sum, other) => sum + other.stats.ownConflicts, 0)} conflicts of their own`,
-      load: `${NOTIFICATIONS} sequential up notifications, cooldown 0s, 503 retried like Alertmanager`,
-      lost: NOTIFICATIONS - finals.filter((outcome) => outcome === 'scaled').length,
-      wronglyChanged: Math.max(0, after.replicas - 1 - NOTIFICATIONS) + (kept ? 0 : 1),
-      figures: {
-        firstAnswers: histogram(deliveries.map((delivery) => delivery.attempts[0]?.status ?? 'none')),
-        conflictOnly503s: failed.length,
-        finalOutcomes: histogram(finals),
-        alertscaleConflicts: counts.conflicts,
-        otherClientsChangesKept: kept,
-      },
-    });
-    for (const attempt of failed) expect(attempt).toMatchObject({ status: 503, body: { message: expect.stringMatching(/kept changing under us \(\d+ version conflicts\)/) } });
-    expect(finals).toEqual(Array(NOTIFICATIONS).fill('scaled'));
-    expect(after.replicas).toBe(1 + NOTIFICATIONS);
-    expect(kept).toBe(true);
-  });
+  test.each([1, 4])(
+    'when %i other client(s) update the service in tight loops, then a notification may answer 503 once its conflict retries run out, but a 503 wrote nothing, Alertmanager’s retry applies it exactly once, and their changes are kept',
+    async (writers) => {
+      const NOTIFICATIONS = 40;
+      const [service] = await createParkedServices(PREFIX, 1, { 'alertscale.enabled': 'true', 'alertscale.max': '50', 'alertscale.cooldown.up': '0s' }, created);
+      const name = service as string;
+      const { gateway, counts } = countingGateway();
+      const url = await listen(gateway);
+      const others = Array.from({ length: writers }, (_, index) => otherClient(name, 0, `${OTHER_LABEL}.${index}`));
+      await sleep(200);
+      const deliveries = [];
+      for (let index = 0; index < NOTIFICATIONS; index += 1)
+        deliveries.push(await deliverLikeAlertmanager(() => url, TEST_TOKEN, uniqueNotification(name), { retryPauseMs: 50, deadlineMs: 30_000 }));
+      await Promise.all(others.map((other) => other.stop()));
+      const after = await inspectService(name);
+      const kept = others.every((other, index) => after.labels[`${OTHER_LABEL}.${index}`] === String(other.stats.lastWritten));
+      const failed = deliveries.flatMap((delivery) => delivery.attempts.filter((attempt) => attempt.status !== 202));
+      const finals = deliveries.map((delivery) => (delivery.final.status === 202 ? String(delivery.final.body?.decisions?.[0]?.outcome) : `http_${delivery.final.status}`));
+      reportResult({
+        fault: `outside-updates-tight-x${writers}`,
+        injected: `${writers} other client(s) inspect+update (a label each) in tight loops: ${others.reduce((sum, other) => sum + other.stats.written, 0)} writes, ${others.reduce((sum, other) => sum + other.stats.ownConflicts, 0)} conflicts of their own`,
+        load: `${NOTIFICATIONS} sequential up notifications, cooldown 0s, 503 retried like Alertmanager`,
+        lost: NOTIFICATIONS - finals.filter((outcome) => outcome === 'scaled').length,
+        wronglyChanged: Math.max(0, after.replicas - 1 - NOTIFICATIONS) + (kept ? 0 : 1),
+        figures: {
+          firstAnswers: histogram(deliveries.map((delivery) => delivery.attempts[0]?.status ?? 'none')),
+          conflictOnly503s: failed.length,
+          finalOutcomes: histogram(finals),
+          alertscaleConflicts: counts.conflicts,
+          otherClientsChangesKept: kept,
+        },
+      });
+      for (const attempt of failed) expect(attempt).toMatchObject({ status: 503, body: { message: expect.stringMatching(/kept changing under us \(\d+ version conflicts\)/) } });
+      expect(finals).toEqual(Array(NOTIFICATIONS).fill('scaled'));
+      expect(after.replicas).toBe(1 + NOTIFICATIONS);
+      expect(kept).toBe(true);
+    },
+  );
 });

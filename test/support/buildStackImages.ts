@@ -3,10 +3,10 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { buildDockerfile } from './buildDockerfile';
-import { PROJECT_DIR } from './buildLocalImage';
-import { buildLocalNodeBase, imageExists, LOCAL_NODE_BASE } from './buildLocalNodeBase';
-import { DOCKER_CLI } from './importImage';
+import { buildDockerfile } from '../../harness/images/buildDockerfile';
+import { buildLocalNodeBase, imageExists, LOCAL_NODE_BASE } from '../../harness/images/buildLocalNodeBase';
+import { DOCKER_CLI } from '../../harness/images/importImage';
+import { REPO_ROOT } from '../../harness/repoRoot';
 
 const run = promisify(execFile);
 
@@ -21,13 +21,18 @@ export type StandinImages = Record<string, string>;
  * (minutes the first time on a machine, a second when all are cached).
  */
 export async function buildStandinImages(timeoutMs = 900_000): Promise<StandinImages> {
-  const script = path.join(PROJECT_DIR, 'scripts/build-standin-images.sh');
+  const script = path.join(REPO_ROOT, 'scripts/build-standin-images.sh');
   try {
     const { stdout } = await run('bash', [script], { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, DOCKER_CLI } });
-    return Object.fromEntries(stdout.trim().split('\n').map((line) => line.split('=') as [string, string]));
+    return Object.fromEntries(
+      stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split('=') as [string, string]),
+    );
   } catch (err) {
     const stderr = String((err as { stderr?: string }).stderr ?? err);
-    throw new Error(`${script} failed:\n${stderr.split('\n').slice(-30).join('\n')}`);
+    throw new Error(`${script} failed:\n${stderr.split('\n').slice(-30).join('\n')}`, { cause: err });
   }
 }
 
@@ -37,7 +42,7 @@ const DOCKERFILE_INPUTS = ['Dockerfile', 'package.json', 'package-lock.json', 't
 function hashDockerfileInputs(baseImageId: string): string {
   const hash = createHash('sha256').update(`${baseImageId}\n`);
   const add = (relative: string): void => {
-    const full = path.join(PROJECT_DIR, relative);
+    const full = path.join(REPO_ROOT, relative);
     if (fs.statSync(full).isDirectory()) {
       for (const entry of fs.readdirSync(full).sort()) add(path.join(relative, entry));
     } else {
@@ -59,7 +64,7 @@ export async function buildAppImage(): Promise<string> {
   const tag = `alertscale-local/app:${hashDockerfileInputs(baseId)}`;
   if (imageExists(tag)) return tag;
   await buildDockerfile({
-    contextDir: PROJECT_DIR,
+    contextDir: REPO_ROOT,
     tag,
     buildArgs: { NODE_IMAGE: LOCAL_NODE_BASE },
     secrets: fs.existsSync(CA_BUNDLE) ? { ca: CA_BUNDLE } : {},

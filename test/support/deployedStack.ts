@@ -4,9 +4,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { PROJECT_DIR } from './buildLocalImage';
-import { DOCKER_CLI } from './importImage';
-import { waitFor } from './polling';
+import { DOCKER_CLI } from '../../harness/images/importImage';
+import { waitFor } from '../../harness/polling';
+import { REPO_ROOT } from '../../harness/repoRoot';
 
 const run = promisify(execFile);
 
@@ -33,16 +33,20 @@ export const dockerCli = async (args: string[], options: { cwd?: string; env?: N
     return stdout;
   } catch (err) {
     const e = err as { stderr?: string; message?: string };
-    throw new Error(`docker ${args.join(' ')} failed: ${(e.stderr ?? '').trim() || e.message}`);
+    throw new Error(`docker ${args.join(' ')} failed: ${(e.stderr ?? '').trim() || e.message}`, { cause: err });
   }
 };
 
-const lines = (out: string): string[] => out.split('\n').map((line) => line.trim()).filter(Boolean);
+const lines = (out: string): string[] =>
+  out
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
 
 /** A copy of the repository's deployable files in a temporary directory: the user's checkout, free to edit. */
 export function copyCheckout(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${STACK_PREFIX}-checkout-`));
-  for (const part of CHECKOUT_PARTS) fs.cpSync(path.join(PROJECT_DIR, part), path.join(dir, part), { recursive: true });
+  for (const part of CHECKOUT_PARTS) fs.cpSync(path.join(REPO_ROOT, part), path.join(dir, part), { recursive: true });
   return dir;
 }
 
@@ -104,10 +108,20 @@ export async function listStackObjects(name: string): Promise<Leftovers> {
   const byName = (all: string[]): string[] => all.filter((item) => item.startsWith(`${name}_`) || item.includes(`_${name}-`));
   return {
     services: lines(await dockerCli(['service', 'ls', '--filter', label, '--format', '{{.Name}}'])),
-    configs: [...new Set([...lines(await dockerCli(['config', 'ls', '--filter', label, '--format', '{{.Name}}'])), ...byName(lines(await dockerCli(['config', 'ls', '--format', '{{.Name}}'])))])],
+    configs: [
+      ...new Set([
+        ...lines(await dockerCli(['config', 'ls', '--filter', label, '--format', '{{.Name}}'])),
+        ...byName(lines(await dockerCli(['config', 'ls', '--format', '{{.Name}}']))),
+      ]),
+    ],
     secrets: byName(lines(await dockerCli(['secret', 'ls', '--format', '{{.Name}}']))),
     networks: lines(await dockerCli(['network', 'ls', '--filter', label, '--format', '{{.Name}}'])),
-    volumes: [...new Set([...lines(await dockerCli(['volume', 'ls', '--filter', label, '--format', '{{.Name}}'])), ...byName(lines(await dockerCli(['volume', 'ls', '--format', '{{.Name}}'])))])],
+    volumes: [
+      ...new Set([
+        ...lines(await dockerCli(['volume', 'ls', '--filter', label, '--format', '{{.Name}}'])),
+        ...byName(lines(await dockerCli(['volume', 'ls', '--format', '{{.Name}}']))),
+      ]),
+    ],
   };
 }
 

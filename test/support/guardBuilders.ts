@@ -8,12 +8,14 @@ export function serviceSpec(labels: Record<string, string> = {}, replicas = 2) {
     Labels: { 'alertscale.enabled': 'true', 'alertscale.max': '5', 'alertscale.state.action': 'up', ...labels } as Record<string, string>,
     TaskTemplate: {
       ContainerSpec: { Image: 'shop/worker:1.4@sha256:abc', Command: ['worker'], StopGracePeriod: 1000000000, Isolation: 'default' } as Record<string, unknown>,
+      // Above 2^53 on purpose: a spec the guard must compare without losing precision.
+      // eslint-disable-next-line no-loss-of-precision
       Resources: { Limits: { MemoryBytes: 9007199254740993 } },
       RestartPolicy: { Condition: 'any', MaxAttempts: 0 },
       ForceUpdate: 0,
       Runtime: 'container',
     },
-    Mode: { Replicated: { Replicas: replicas } } as { Replicated: { Replicas: number } },
+    Mode: { Replicated: { Replicas: replicas } },
     EndpointSpec: { Mode: 'vip' },
   };
 }

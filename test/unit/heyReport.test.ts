@@ -1,4 +1,4 @@
-import { nonOkResponses, parseHeyReport, transportErrors } from '../e2e/support/hey';
+import { nonOkResponses, parseHeyReport, transportErrors } from '../../harness/hey';
 
 const SUMMARY = `
 Summary:

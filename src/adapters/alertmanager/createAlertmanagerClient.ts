@@ -40,7 +40,12 @@ export function createAlertmanagerClient(baseUrl: string, timeoutMs = 2000): Act
   async function findSilence(id: string): Promise<SilenceView> {
     const silence = await getJson<{ id?: string; createdBy?: string; comment?: string; endsAt?: string }>(`/api/v2/silence/${encodeURIComponent(id)}`).catch(() => undefined);
     if (!silence) return { id };
-    return { id, ...(silence.createdBy ? { createdBy: silence.createdBy } : {}), ...(silence.comment ? { comment: silence.comment } : {}), ...(silence.endsAt ? { endsAt: silence.endsAt } : {}) };
+    return {
+      id,
+      ...(silence.createdBy ? { createdBy: silence.createdBy } : {}),
+      ...(silence.comment ? { comment: silence.comment } : {}),
+      ...(silence.endsAt ? { endsAt: silence.endsAt } : {}),
+    };
   }
 
   return {

@@ -27,7 +27,10 @@ const ALERTSCALE_PATH = /\/webhook\/?$/;
 /** A route's own matchers as `label<op>"value"` strings, whichever of Alertmanager's three syntaxes it used. */
 function matchersOf(route: RouteConfig): string[] {
   const matchers = Array.isArray(route.matchers) ? route.matchers.map(String) : typeof route.matchers === 'string' ? [route.matchers] : [];
-  const legacy = [...Object.entries(route.match ?? {}).map(([key, value]) => `${key}="${String(value)}"`), ...Object.entries(route.match_re ?? {}).map(([key, value]) => `${key}=~"${String(value)}"`)];
+  const legacy = [
+    ...Object.entries(route.match ?? {}).map(([key, value]) => `${key}="${String(value)}"`),
+    ...Object.entries(route.match_re ?? {}).map(([key, value]) => `${key}=~"${String(value)}"`),
+  ];
   return [...matchers, ...legacy];
 }
 
@@ -65,7 +68,11 @@ export function readScaleRoutes(yamlText: string): ScaleRouteTimings[] {
   // A URL Alertmanager hides (`<secret>`, url_file) may be alertscale's too.
   const alertscaleReceivers = new Set(
     receivers
-      .filter((receiver) => (receiver.webhook_configs ?? []).some((webhook) => webhook.url_file !== undefined || typeof webhook.url !== 'string' || !URL.canParse(webhook.url) || ALERTSCALE_PATH.test(new URL(webhook.url).pathname)))
+      .filter((receiver) =>
+        (receiver.webhook_configs ?? []).some(
+          (webhook) => webhook.url_file !== undefined || typeof webhook.url !== 'string' || !URL.canParse(webhook.url) || ALERTSCALE_PATH.test(new URL(webhook.url).pathname),
+        ),
+      )
       .map((receiver) => receiver.name),
   );
   const found: FoundRoute[] = [];
@@ -86,7 +93,13 @@ export function readScaleRoutes(yamlText: string): ScaleRouteTimings[] {
     for (const child of route.routes ?? []) walk(child, here);
   };
   if (config?.route) {
-    walk(config.route, { groupIntervalMs: toMs(DEFAULT_GROUP_INTERVAL, 0), repeatIntervalMs: toMs(DEFAULT_REPEAT_INTERVAL, 0), matchers: [], onScaleService: false, onAlertname: false });
+    walk(config.route, {
+      groupIntervalMs: toMs(DEFAULT_GROUP_INTERVAL, 0),
+      repeatIntervalMs: toMs(DEFAULT_REPEAT_INTERVAL, 0),
+      matchers: [],
+      onScaleService: false,
+      onAlertname: false,
+    });
   }
   // The routes that select scale alerts; without any, every route to alertscale that is not about one alertname.
   const onScaleService = found.filter((route) => route.onScaleService);

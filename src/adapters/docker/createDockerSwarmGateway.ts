@@ -13,6 +13,10 @@ interface DockerHandle {
   spec: Record<string, unknown> & { Labels?: Record<string, string>; Mode?: { Replicated?: { Replicas?: number } } };
 }
 
+/** The Docker API calls the gateway makes (the `operation` of its errors and metrics). */
+export const DOCKER_OPERATIONS = ['inspect', 'update', 'list', 'ping'] as const;
+export type DockerOperation = (typeof DOCKER_OPERATIONS)[number];
+
 export interface DockerGatewayOptions {
   onError?: (operation: string) => void;
   /** Cost bounds of "did you mean" hints for missing service names. */
@@ -24,7 +28,7 @@ const WITH_STATUS = { status: true };
 
 /** SwarmGateway over the Docker Engine API (dockerode). Translates; decides nothing. */
 export function createDockerSwarmGateway(docker: Docker, options: DockerGatewayOptions = {}): SwarmGateway {
-  async function call<T>(operation: string, service: string, run: () => Promise<T>): Promise<T> {
+  async function call<T>(operation: DockerOperation, service: string, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {

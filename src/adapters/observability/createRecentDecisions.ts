@@ -78,7 +78,9 @@ export function createRecentDecisions(limits: RecentDecisionLimits = {}): Recent
     },
     list,
     lastNotificationAt(service) {
-      const received = list(service).map((decision) => decision.receivedAt ?? '').filter((at) => at !== '');
+      const received = list(service)
+        .map((decision) => decision.receivedAt ?? '')
+        .filter((at) => at !== '');
       return received.sort().at(-1);
     },
   };

@@ -1,4 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DOCKER_OPERATIONS } from '../docker/createDockerSwarmGateway';
+import { DEAD_LETTER_REASONS } from '../queue/rabbitmq/topology';
 
 /**
  * prom-client's gauges that end in _total, which Prometheus reserves for counters
@@ -101,10 +103,9 @@ export function createMetrics(registry = new Registry()) {
     }),
   };
   // Series that exist from the start, at 0: increase() cannot see a counter's first event otherwise.
-  for (const code of ['202', '400', '401', '413', '415', '503']) metrics.webhookRequests.inc({ code }, 0);
-  for (const status of ['firing', 'resolved']) metrics.webhookAlerts.inc({ status }, 0);
-  for (const operation of ['inspect', 'update', 'list', 'ping']) metrics.dockerErrors.inc({ operation }, 0);
-  for (const reason of ['expired', 'delivery_limit', 'malformed']) metrics.intentsDeadLettered.inc({ reason }, 0);
+  // (The webhook's own series are created by the HTTP layer, which owns their values.)
+  for (const operation of DOCKER_OPERATIONS) metrics.dockerErrors.inc({ operation }, 0);
+  for (const reason of DEAD_LETTER_REASONS) metrics.intentsDeadLettered.inc({ reason }, 0);
   return metrics;
 }
 

@@ -1,4 +1,4 @@
-import { createKeyedSerializer } from '../../app/runExclusive';
+import { createKeyedSerializer } from './createKeyedSerializer';
 import type { IntentHandler, IntentQueue, SubmitReceipt } from '../../app/ports';
 import type { ScaleIntent } from '../../domain/types';
 import { TransientError } from '../../app/errors';

@@ -108,14 +108,18 @@ function judgeUpdate(newSpec: Map<string, Json>, current: CurrentService, reques
   const newLabels = readLabels(newSpec);
   if (!newLabels) return refuse(GUARD_RULE.specChanged, 'Labels must map names to strings');
   const difference = findFirstDifference(withoutScaleFields(newSpec), withoutScaleFields(currentSpec));
-  if (difference !== undefined) return refuse(GUARD_RULE.specChanged, `${difference} differs from the service's current spec; only Mode.Replicated.Replicas and ${STATE_LABEL_PREFIX}* labels may change`);
+  if (difference !== undefined)
+    return refuse(GUARD_RULE.specChanged, `${difference} differs from the service's current spec; only Mode.Replicated.Replicas and ${STATE_LABEL_PREFIX}* labels may change`);
   const replicas = readReplicas(newSpec);
   const { min, max } = policy.policy;
   if (replicas === undefined) return refuse(GUARD_RULE.replicas, 'Mode.Replicated.Replicas must be a whole number');
   // Exactly the counts alertscale's own clamp can produce: adds no more than max, removes no more than min.
   const currentReplicas = readReplicas(currentSpec) as number;
   if (clampToPolicy(replicas, currentReplicas, policy.policy) !== replicas) {
-    return refuse(GUARD_RULE.replicas, `Mode.Replicated.Replicas ${currentReplicas} → ${replicas} leaves ${min}..${max} (${POLICY_LABEL.min}, ${POLICY_LABEL.max}, MAX_REPLICAS_CEILING=${ceiling})`);
+    return refuse(
+      GUARD_RULE.replicas,
+      `Mode.Replicated.Replicas ${currentReplicas} → ${replicas} leaves ${min}..${max} (${POLICY_LABEL.min}, ${POLICY_LABEL.max}, MAX_REPLICAS_CEILING=${ceiling})`,
+    );
   }
   return { verdict: 'forward' };
 }

@@ -108,5 +108,8 @@ export function readDockerRequestTarget(method: string, rawUrl: string, mode: Gu
   if (lower !== path && ROUTES.some(({ pattern }) => pattern.test(lower.slice(API_PREFIX.exec(lower)?.[0].length ?? 0)))) {
     return refuse(GUARD_RULE.pathSyntax, 'the path is not in lower case (Docker routes are case-sensitive)');
   }
-  return refuse(GUARD_RULE.endpoint, `${method} ${path} is not allowed in ${mode} mode (allowed: GET ${READ_COLLECTIONS[mode].join(', ')}, /_ping, /version${mode === 'scale' ? ', POST /services/{id}/update' : ''})`);
+  return refuse(
+    GUARD_RULE.endpoint,
+    `${method} ${path} is not allowed in ${mode} mode (allowed: GET ${READ_COLLECTIONS[mode].join(', ')}, /_ping, /version${mode === 'scale' ? ', POST /services/{id}/update' : ''})`,
+  );
 }

@@ -4,6 +4,7 @@ import { OUTCOMES, type Decision, type Outcome } from '../../domain/types';
 import { escapeHtml } from './escapeHtml';
 import { formatRelative } from './formatRelative';
 import { STATUS_PAGE_STYLE } from './statusPageStyle';
+import { ALERT_LABEL } from '../../domain/alertContract';
 
 export type AlertState = 'active' | 'silenced' | 'inhibited' | 'unprocessed';
 
@@ -37,7 +38,7 @@ function when(iso: string | undefined, nowMs: number): string {
 }
 
 function silenceLink(alertmanagerUrl: string, service: string): string {
-  const filter = encodeURIComponent(`{scale_service="${service}"}`);
+  const filter = encodeURIComponent(`{${ALERT_LABEL.service}="${service}"}`);
   return `${alertmanagerUrl.replace(/\/+$/, '')}/#/silences?filter=${filter}`;
 }
 
@@ -54,7 +55,10 @@ function renderLastChange(service: ServiceDescription, nowMs: number): string {
   const atMs = Date.parse(service.lastChange.at);
   // When alertscale made the last change, the count it set is the current one.
   const ours = service.state !== undefined && service.lastChange.description.startsWith('alertscale');
-  const change = ours && service.state ? `alertscale ${html(service.state.action)} ${html(service.state.from)} → ${html(service.replicas)}` : 'outside alertscale (a deploy, an update or the creation)';
+  const change =
+    ours && service.state
+      ? `alertscale ${html(service.state.action)} ${html(service.state.from)} → ${html(service.replicas)}`
+      : 'outside alertscale (a deploy, an update or the creation)';
   return `${change}<br><time class="muted" datetime="${html(service.lastChange.at)}" title="${html(service.lastChange.at)}">${html(formatRelative(atMs, nowMs))}</time>`;
 }
 

@@ -6,22 +6,11 @@ import { createRabbitEventPublisher, type RabbitEventPublisher } from '../../../
 import { createRabbitIntentQueue, type RabbitIntentQueue, type RabbitIntentQueueOptions } from '../../../src/adapters/queue/rabbitmq/createRabbitIntentQueue';
 import { intentTopology } from '../../../src/adapters/queue/rabbitmq/topology';
 import type { ScaleIntent } from '../../../src/domain/types';
-import {
-  AMQP_URL,
-  connectAdmin,
-  counterValue,
-  deleteIntentTopology,
-  drainQueue,
-  FAST_RECONNECT,
-  fakeDecision,
-  fakeIntent,
-  header,
-  sleep,
-  testLogger,
-  uniqueName,
-  waitFor,
-  withChannel,
-} from './support';
+import { counterValue, drainQueue, FAST_RECONNECT, header, testLogger } from './support';
+import { uniqueName } from '../../../harness/docker';
+import { sleep, waitFor } from '../../../harness/polling';
+import { AMQP_URL, connectBroker, deleteIntentTopology, withChannel } from '../../../harness/rabbit';
+import { aDecision, aUniqueIntent } from '../../support/builders';
 
 jest.setTimeout(30_000);
 
@@ -31,7 +20,7 @@ describe('RabbitMQ intent queue (real broker)', () => {
   const logger = testLogger();
 
   beforeAll(async () => {
-    admin = await connectAdmin();
+    admin = await connectBroker();
   });
 
   afterEach(async () => {
@@ -51,7 +40,7 @@ describe('RabbitMQ intent queue (real broker)', () => {
   }
 
   function newQueueName(what: string): string {
-    const name = uniqueName(what);
+    const name = uniqueName(`alertscale.test.${what}`);
     cleanups.push(() => deleteIntentTopology(admin, intentTopology(name)));
     return name;
   }
@@ -61,19 +50,19 @@ describe('RabbitMQ intent queue (real broker)', () => {
     const handler: IntentHandler = async (intent) => {
       seen.push(intent);
       await onIntent?.(intent);
-      return fakeDecision(intent);
+      return aDecision(intent);
     };
     return { seen, handler };
   }
 
   test('when intents are submitted while a consumer runs, then the handler is called once per intent and decision events arrive on a bound queue', async () => {
     const name = newQueueName('happy');
-    const exchange = uniqueName('events');
+    const exchange = uniqueName('alertscale.test.events');
     cleanups.push(() => withChannel(admin, (channel) => channel.deleteExchange(exchange)));
     const events: RabbitEventPublisher = createRabbitEventPublisher({ url: AMQP_URL, logger, exchange, reconnect: FAST_RECONNECT });
     cleanups.push(() => events.close());
     await events.whenReady(10_000);
-    const eventQueue = uniqueName('events-bound');
+    const eventQueue = uniqueName('alertscale.test.events-bound');
     cleanups.push(() => withChannel(admin, (channel) => channel.deleteQueue(eventQueue)));
     await withChannel(admin, async (channel) => {
       await channel.assertQueue(eventQueue, { durable: false });
@@ -84,7 +73,7 @@ describe('RabbitMQ intent queue (real broker)', () => {
     const seen: string[] = [];
     await queue.start(async (intent) => {
       seen.push(intent.key);
-      const decision = fakeDecision(intent, 'no_change');
+      const decision = aDecision(intent, 'no_change');
       await events.publish(decision);
       return decision;
     });
@@ -92,7 +81,7 @@ describe('RabbitMQ intent queue (real broker)', () => {
     expect(queue.notReadyReason()).toBeUndefined();
     expect(await counterValue(metrics.brokerConnected)).toBe(1);
 
-    const intents = [fakeIntent('svc-a'), fakeIntent('svc-b'), fakeIntent('svc-c', { action: 'to', target: 4 })];
+    const intents = [aUniqueIntent('svc-a'), aUniqueIntent('svc-b'), aUniqueIntent('svc-c', { action: 'to', target: 4 })];
     await expect(queue.submit(intents)).resolves.toEqual({ mode: 'queued', count: 3 });
 
     await waitFor('3 intents handled', () => seen.length >= 3);
@@ -113,7 +102,7 @@ describe('RabbitMQ intent queue (real broker)', () => {
     const { queue: producer } = newQueue({ queue: name });
     await producer.whenReady(10_000);
     expect(producer.notReadyReason()).toBe('intent consumer not started');
-    const intents = Array.from({ length: 50 }, (_, index) => fakeIntent(`svc-${index % 5}`));
+    const intents = Array.from({ length: 50 }, (_, index) => aUniqueIntent(`svc-${index % 5}`));
     for (let offset = 0; offset < intents.length; offset += 10) await producer.submit(intents.slice(offset, offset + 10));
     await producer.stop();
     expect(await withChannel(admin, (channel) => channel.checkQueue(name))).toMatchObject({ messageCount: 50 });
@@ -130,13 +119,13 @@ describe('RabbitMQ intent queue (real broker)', () => {
     const name = newQueueName('ttl');
     const { queue } = newQueue({ queue: name, intentTtlMs: 300 });
     await queue.whenReady(10_000);
-    const stale = [fakeIntent('svc-a'), fakeIntent('svc-b')];
+    const stale = [aUniqueIntent('svc-a'), aUniqueIntent('svc-b')];
     await queue.submit(stale);
     await sleep(900);
 
     const { seen, handler } = recordingHandler();
     await queue.start(handler);
-    const fresh = fakeIntent('svc-c');
+    const fresh = aUniqueIntent('svc-c');
     await queue.submit([fresh]);
     await waitFor('the fresh intent handled', () => seen.length >= 1);
     await sleep(200);
@@ -157,8 +146,8 @@ describe('RabbitMQ intent queue (real broker)', () => {
     await queue.start(handler);
     await queue.whenReady(10_000);
     // Published just now (the broker's expiry has not fired) but received two minutes ago.
-    const stale = fakeIntent('svc-a', { receivedAt: new Date(Date.now() - 120_000).toISOString() });
-    const fresh = fakeIntent('svc-a');
+    const stale = aUniqueIntent('svc-a', { receivedAt: new Date(Date.now() - 120_000).toISOString() });
+    const fresh = aUniqueIntent('svc-a');
     await queue.submit([stale, fresh]);
 
     await waitFor('the fresh intent handled', () => seen.length >= 1);
@@ -180,7 +169,7 @@ describe('RabbitMQ intent queue (real broker)', () => {
       channel.sendToQueue(name, Buffer.from(JSON.stringify({ key: 42, service: 'svc-a' })), { persistent: true });
       await sleep(50);
     });
-    const valid = fakeIntent('svc-a');
+    const valid = aUniqueIntent('svc-a');
     await queue.submit([valid]);
 
     await waitFor('the valid intent handled', () => seen.length >= 1);
@@ -198,14 +187,14 @@ describe('RabbitMQ intent queue (real broker)', () => {
     const calls = new Map<string, number>();
     await queue.start(async (intent) => {
       calls.set(intent.key, (calls.get(intent.key) ?? 0) + 1);
-      if (intent.service === 'svc-poison') return fakeDecision(intent, 'error', { reason: 'error: Docker did not answer', retryable: true });
+      if (intent.service === 'svc-poison') return aDecision(intent, 'error', { reason: 'error: Docker did not answer', retryable: true });
       if (intent.service === 'svc-flaky' && calls.get(intent.key) === 1) throw new Error('flaky handler');
-      return fakeDecision(intent, 'scaled');
+      return aDecision(intent, 'scaled');
     });
     await queue.whenReady(10_000);
-    const poison = fakeIntent('svc-poison');
-    const flaky = fakeIntent('svc-flaky');
-    const healthy = fakeIntent('svc-ok');
+    const poison = aUniqueIntent('svc-poison');
+    const flaky = aUniqueIntent('svc-flaky');
+    const healthy = aUniqueIntent('svc-ok');
     await queue.submit([poison, flaky, healthy]);
 
     const [dead] = await drainQueue(admin, `${name}.dead`, 1);
@@ -229,13 +218,13 @@ describe('RabbitMQ intent queue (real broker)', () => {
       async (intent) => {
         handledBy.set(intent.key, [...(handledBy.get(intent.key) ?? []), instance]);
         await sleep(Math.random() * 4);
-        return fakeDecision(intent, 'scaled');
+        return aDecision(intent, 'scaled');
       };
     await first.queue.start(handlerFor('first'));
     await second.queue.start(handlerFor('second'));
     await Promise.all([first.queue.whenReady(10_000), second.queue.whenReady(10_000)]);
 
-    const intents = Array.from({ length: 200 }, (_, index) => fakeIntent(`svc-${index % 5}`));
+    const intents = Array.from({ length: 200 }, (_, index) => aUniqueIntent(`svc-${index % 5}`));
     const batches = Array.from({ length: 40 }, (_, index) => intents.slice(index * 5, index * 5 + 5));
     const receipts = await Promise.all(batches.map((batch, index) => (index % 2 === 0 ? first : second).queue.submit(batch)));
     expect(receipts.reduce((sum, receipt) => sum + (receipt.mode === 'queued' ? receipt.count : 0), 0)).toBe(200);
@@ -261,17 +250,17 @@ describe('RabbitMQ intent queue (real broker)', () => {
       started += 1;
       await sleep(300);
       finished += 1;
-      return fakeDecision(intent);
+      return aDecision(intent);
     });
     await queue.whenReady(10_000);
-    await queue.submit([fakeIntent('svc-a'), fakeIntent('svc-b'), fakeIntent('svc-c')]);
+    await queue.submit([aUniqueIntent('svc-a'), aUniqueIntent('svc-b'), aUniqueIntent('svc-c')]);
     await waitFor('3 handlers running', () => started === 3);
     await queue.stop();
     expect(finished).toBe(3);
     expect(await counterValue(metrics.intentsConsumed)).toBe(3);
     expect(await counterValue(metrics.brokerConnected)).toBe(0);
     expect(queue.notReadyReason()).toBe('intent queue stopped');
-    await expect(queue.submit([fakeIntent('svc-a')])).rejects.toBeInstanceOf(TransientError);
+    await expect(queue.submit([aUniqueIntent('svc-a')])).rejects.toBeInstanceOf(TransientError);
     // The broker drops the consumer asynchronously after the connection closed.
     await waitFor('no consumer and nothing left', async () => {
       const state = await withChannel(admin, (channel) => channel.checkQueue(name));
@@ -290,7 +279,7 @@ describe('RabbitMQ intent queue (real broker)', () => {
       const state = await withChannel(admin, (channel) => channel.checkQueue(name)).catch(() => undefined);
       return state?.consumerCount === 1 && queue.notReadyReason() === undefined;
     });
-    const after = fakeIntent('svc-a');
+    const after = aUniqueIntent('svc-a');
     await queue.submit([after]);
     await waitFor('intent handled after re-declaration', () => seen.some((intent) => intent.key === after.key));
   });
@@ -300,9 +289,9 @@ describe('RabbitMQ intent queue (real broker)', () => {
     const { queue } = newQueue({ queue: name });
     await queue.whenReady(10_000);
     await withChannel(admin, (channel) => channel.deleteQueue(name));
-    await expect(queue.submit([fakeIntent('svc-a')])).rejects.toThrow(/NO_ROUTE/);
+    await expect(queue.submit([aUniqueIntent('svc-a')])).rejects.toThrow(/NO_ROUTE/);
     await queue.whenReady(10_000);
-    await expect(queue.submit([fakeIntent('svc-a')])).resolves.toEqual({ mode: 'queued', count: 1 });
+    await expect(queue.submit([aUniqueIntent('svc-a')])).resolves.toEqual({ mode: 'queued', count: 1 });
     expect(await withChannel(admin, (channel) => channel.checkQueue(name))).toMatchObject({ messageCount: 1 });
   });
 
@@ -312,6 +301,6 @@ describe('RabbitMQ intent queue (real broker)', () => {
     const { queue } = newQueue({ queue: name });
     await waitFor('readiness reports the refusal', () => /PRECONDITION_FAILED|inequivalent arg/.test(queue.notReadyReason() ?? ''));
     expect(queue.notReadyReason()).toMatch(/reconnecting/);
-    await expect(queue.submit([fakeIntent('svc-a')])).rejects.toBeInstanceOf(TransientError);
+    await expect(queue.submit([aUniqueIntent('svc-a')])).rejects.toBeInstanceOf(TransientError);
   });
 });

@@ -5,10 +5,11 @@ import { jobQueues } from '../../../demo/jobTopology';
 import { encodeJob } from '../../../demo/job';
 import { REASON_HEADER } from '../../../demo/settleJob';
 import { compileDemo, startDemoProcess } from '../../support/demoProcess';
-import { waitFor } from '../../support/polling';
-import type { OwnedProcess } from '../../e2e/support/ownedProcess';
-import { readJobLog } from '../../e2e/support/workerService';
-import { AMQP_URL, connectAdmin, uniqueName } from './support';
+import { waitFor } from '../../../harness/polling';
+import type { OwnedProcess } from '../../../harness/ownedProcess';
+import { readJobLog } from '../../../harness/workerService';
+import { AMQP_URL, connectBroker } from '../../../harness/rabbit';
+import { uniqueName } from '../../../harness/docker';
 
 jest.setTimeout(120_000);
 
@@ -25,7 +26,7 @@ describe('demo worker: every job is acked once or dead-lettered with its reason'
 
   beforeAll(async () => {
     buildDir = compileDemo();
-    admin = await connectAdmin();
+    admin = await connectBroker();
   });
 
   afterAll(async () => {

@@ -4,11 +4,13 @@
  * decisions from the alertscale.decisions stream (ADR 0006).
  */
 import { connect, type Channel } from 'amqplib';
-import { fixtureFor } from '../../support/loadFixture';
-import { startAlertscale, type RunningAlertscale } from '../../support/startAlertscale';
-import { createTestService, inspectTestService, removeLeftoverTestServices, removeTestServices, uniqueName, waitUntil } from '../../support/swarmServices';
+import { firstAlert, fixtureFor } from '../../../harness/notifications';
+import { startAlertscale, type RunningAlertscale } from '../../../harness/startAlertscale';
+import { createTestService, removeTestServices, removeOrphanedServices } from '../../../harness/swarmServices';
 import { createTestVhost, type TestVhost } from '../../reliability/support/rabbitVhost';
-import { rabbitmqctl } from './support';
+import { inspectService, uniqueName } from '../../../harness/docker';
+import { waitFor } from '../../../harness/polling';
+import { rabbitmqctl } from '../../../harness/rabbit';
 
 jest.setTimeout(120_000);
 
@@ -27,7 +29,7 @@ interface ServiceAnswer {
 async function start(env: Record<string, string>): Promise<RunningAlertscale> {
   const instance = await startAlertscale({ WEBHOOK_TOKEN: TOKEN, INTENT_TTL: '60s', ...env });
   running.push(instance);
-  await waitUntil('alertscale to be ready', async () => ((await fetch(`${instance.url}/readyz`)).ok ? true : undefined), 30_000);
+  await waitFor('alertscale to be ready', async () => ((await fetch(`${instance.url}/readyz`)).ok ? true : undefined), 30_000);
   return instance;
 }
 
@@ -37,8 +39,12 @@ async function ask(instance: RunningAlertscale, service: string): Promise<Servic
 
 async function notifyUp(instance: RunningAlertscale, service: string): Promise<void> {
   const payload = fixtureFor('firing-one-alert', service);
-  payload.alerts[0].startsAt = new Date().toISOString();
-  const response = await fetch(`${instance.url}/webhook`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(payload) });
+  firstAlert(payload).startsAt = new Date().toISOString();
+  const response = await fetch(`${instance.url}/webhook`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TOKEN}` },
+    body: JSON.stringify(payload),
+  });
   expect(response.status).toBe(202);
 }
 
@@ -64,7 +70,10 @@ async function withVhostChannel<T>(work: (channel: Channel) => Promise<T>): Prom
 
 /** True once the instance's decision feed connected again after the broker cancelled its consumer. */
 function resubscribedAfterCancel(instance: RunningAlertscale): boolean {
-  const feedEvents = instance.output().split('\n').filter((line) => line.includes('"connection":"alertscale-decision-feed"'));
+  const feedEvents = instance
+    .output()
+    .split('\n')
+    .filter((line) => line.includes('"connection":"alertscale-decision-feed"'));
   const cancelledAt = feedEvents.map((line) => line.includes('cancelled by the broker')).lastIndexOf(true);
   return cancelledAt >= 0 && feedEvents.slice(cancelledAt + 1).some((line) => line.includes('"event":"broker_connected"'));
 }
@@ -79,13 +88,18 @@ async function dropDecisionFeeds(): Promise<number> {
 
 /** Waits until the instance's answer about the service holds exactly these outcomes. */
 const showsOutcomes = (instance: RunningAlertscale, service: string, outcomes: string[]) =>
-  waitUntil(`${instance.url} to show ${outcomes.join(', ')} for ${service}`, async () => {
-    const answer = await ask(instance, service);
-    return JSON.stringify(answer.recentDecisions.map((decision) => decision.outcome)) === JSON.stringify(outcomes) ? answer : undefined;
-  }, 20_000, 200);
+  waitFor(
+    `${instance.url} to show ${outcomes.join(', ')} for ${service}`,
+    async () => {
+      const answer = await ask(instance, service);
+      return JSON.stringify(answer.recentDecisions.map((decision) => decision.outcome)) === JSON.stringify(outcomes) ? answer : undefined;
+    },
+    20_000,
+    200,
+  );
 
 beforeAll(async () => {
-  await removeLeftoverTestServices('asit-history');
+  await removeOrphanedServices('asit-history');
   vhost = await createTestVhost('asit-history');
 });
 
@@ -101,7 +115,7 @@ describe('recent decisions across replicas and restarts', () => {
     const [first, second] = [await start(env), await start(env)] as [RunningAlertscale, RunningAlertscale];
     const name = await aService();
     await notifyUp(first, name);
-    await waitUntil(`${name} to scale`, async () => ((await inspectTestService(name)).replicas === 2 ? true : undefined), 30_000);
+    await waitFor(`${name} to scale`, async () => ((await inspectService(name)).replicas === 2 ? true : undefined), 30_000);
 
     // Whichever replica consumed the intent, each shows the decision, exactly once (its own event is not added twice).
     const fromFirst = await showsOutcomes(first, name, ['scaled']);
@@ -125,7 +139,7 @@ describe('recent decisions across replicas and restarts', () => {
 
     // Someone deletes the stream: both feeds declare it again and follow it, keeping what they hold.
     await withVhostChannel((channel) => channel.deleteQueue('alertscale.decisions'));
-    await waitUntil('both feeds to consume the declared-again stream', async () => ([first, restarted].every(resubscribedAfterCancel) ? true : undefined));
+    await waitFor('both feeds to consume the declared-again stream', async () => ([first, restarted].every(resubscribedAfterCancel) ? true : undefined));
     await notifyUp(first, name);
     await showsOutcomes(first, name, ['scaled', 'scaled', 'scaled']);
     await showsOutcomes(restarted, name, ['scaled', 'scaled', 'scaled']);

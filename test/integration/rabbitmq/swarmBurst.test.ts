@@ -16,62 +16,38 @@ import { createMetrics } from '../../../src/adapters/observability/metrics';
 import { createRabbitEventPublisher } from '../../../src/adapters/queue/rabbitmq/createRabbitEventPublisher';
 import { createRabbitIntentQueue, type RabbitIntentQueue } from '../../../src/adapters/queue/rabbitmq/createRabbitIntentQueue';
 import { intentTopology } from '../../../src/adapters/queue/rabbitmq/topology';
-import {
-  AMQP_URL,
-  connectAdmin,
-  deleteIntentTopology,
-  docker,
-  drainQueue,
-  FAST_RECONNECT,
-  fakeIntent,
-  testLogger,
-  uniqueName,
-  waitFor,
-  withChannel,
-} from './support';
+import { drainQueue, FAST_RECONNECT, testLogger } from './support';
+import { assertSwarmManager, uniqueName } from '../../../harness/docker';
+import { createParkedServices, removeOrphanedServices, removeTestServices } from '../../../harness/swarmServices';
+import { waitFor } from '../../../harness/polling';
+import { AMQP_URL, connectBroker, deleteIntentTopology, withChannel } from '../../../harness/rabbit';
+import { aUniqueIntent } from '../../support/builders';
 
 jest.setTimeout(90_000);
 
-const SERVICE_PREFIX = 'alertscale-test-rmq-';
+const SERVICE_PREFIX = 'alertscale-test-rmq';
 const SERVICES = 5;
 const INTENTS_PER_SERVICE = 40;
 
-async function removeServices(names: string[]): Promise<void> {
-  if (names.length > 0) await docker('service', 'rm', ...names).catch(() => undefined);
-}
-
 describe('RabbitMQ intents applied to real Swarm services', () => {
   const logger = testLogger();
-  const runId = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
-  const services = Array.from({ length: SERVICES }, (_, index) => `${SERVICE_PREFIX}${runId}-${index}`);
-  const name = uniqueName('swarm');
-  const exchange = uniqueName('swarm-events');
-  const eventQueue = uniqueName('swarm-events-bound');
+  const services: string[] = [];
+  const name = uniqueName('alertscale.test.swarm');
+  const exchange = uniqueName('alertscale.test.swarm-events');
+  const eventQueue = uniqueName('alertscale.test.swarm-events-bound');
   const cleanups: Array<() => Promise<unknown>> = [];
   let admin: ChannelModel;
 
   beforeAll(async () => {
-    admin = await connectAdmin();
-    const state = await docker('info', '--format', '{{.Swarm.LocalNodeState}}').catch((error: Error) => {
-      throw new Error(`Docker is required for this test and does not answer: ${error.message}. Run scripts/setup-test-env.sh.`);
-    });
-    if (state !== 'active') throw new Error(`a Swarm is required for this test; docker info says LocalNodeState=${state}`);
-    // Leftovers of earlier runs of this file (same prefix) would only waste the node.
-    const leftovers = (await docker('service', 'ls', '--format', '{{.Name}}')).split('\n').filter((service) => service.startsWith(SERVICE_PREFIX));
-    await removeServices(leftovers);
-    for (const service of services) {
-      await docker(
-        'service', 'create', '--detach', '--quiet', '--name', service, '--replicas', '1',
-        '--constraint', 'node.labels.alertscale-test-never==true',
-        '--label', 'alertscale.enabled=true', '--label', 'alertscale.max=100', '--label', 'alertscale.cooldown.up=0s',
-        'alertscale-test/busybox:latest', 'sleep', '3600',
-      );
-    }
+    admin = await connectBroker();
+    await assertSwarmManager();
+    await removeOrphanedServices(SERVICE_PREFIX);
+    await createParkedServices(SERVICE_PREFIX, SERVICES, { 'alertscale.enabled': 'true', 'alertscale.max': '100', 'alertscale.cooldown.up': '0s' }, services);
   });
 
   afterAll(async () => {
     while (cleanups.length > 0) await cleanups.pop()!().catch(() => undefined);
-    await removeServices(services);
+    await removeTestServices(services);
     if (admin) {
       await deleteIntentTopology(admin, intentTopology(name));
       await withChannel(admin, (channel) => channel.deleteQueue(eventQueue)).catch(() => undefined);
@@ -97,7 +73,16 @@ describe('RabbitMQ intents applied to real Swarm services', () => {
         dryRun: false,
         now: Date.now,
       });
-      const queue = createRabbitIntentQueue({ url: AMQP_URL, metrics, logger, intentTtlMs: 120_000, queue: name, reconnect: FAST_RECONNECT, requeueDelayMs: 50, connectionName: `alertscale-test-${label}` });
+      const queue = createRabbitIntentQueue({
+        url: AMQP_URL,
+        metrics,
+        logger,
+        intentTtlMs: 120_000,
+        queue: name,
+        reconnect: FAST_RECONNECT,
+        requeueDelayMs: 50,
+        connectionName: `alertscale-test-${label}`,
+      });
       cleanups.push(() => queue.stop());
       void queue.start(async (intent) => {
         const decision = await processIntent(intent);
@@ -117,7 +102,7 @@ describe('RabbitMQ intents applied to real Swarm services', () => {
       await channel.bindQueue(eventQueue, exchange, '#');
     });
 
-    const intents = services.flatMap((service) => Array.from({ length: INTENTS_PER_SERVICE }, () => fakeIntent(service, { action: 'up' })));
+    const intents = services.flatMap((service) => Array.from({ length: INTENTS_PER_SERVICE }, () => aUniqueIntent(service, { action: 'up' })));
     intents.sort(() => Math.random() - 0.5);
     const batches = Array.from({ length: intents.length / 10 }, (_, index) => intents.slice(index * 10, index * 10 + 10));
     await Promise.all(batches.map((batch, index) => (index % 2 === 0 ? first : second).submit(batch)));

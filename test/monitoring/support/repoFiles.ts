@@ -1,6 +1,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { Dashboard } from '../../../grafana/generate/grafana';
-import { repoPath } from './tools';
+import { parse } from 'yaml';
+import type { Dashboard, Panel, RowPanel } from '@grafana/grafana-foundation-sdk/dashboard';
+import type { dataquery as PromQuery } from '@grafana/grafana-foundation-sdk/prometheus';
+import { repoPath } from '../../../harness/repoRoot';
+import { createMetrics } from '../../../src/adapters/observability/metrics';
 
 export const RUNBOOK_BASE = 'https://github.com/alertscale/alertscale/blob/main/docs/runbooks/';
 
@@ -31,13 +34,13 @@ export function provisionedDatasourceUid(): string {
   const dir = repoPath('grafana', 'provisioning', 'datasources');
   const uids = readdirSync(dir)
     .filter((f) => f.endsWith('.yml') || f.endsWith('.yaml'))
-    .flatMap((f) => [...readFileSync(`${dir}/${f}`, 'utf8').matchAll(/^\s+uid:\s*(\S+)\s*$/gm)].map((m) => m[1] ?? ''));
-  if (uids.length !== 1) throw new Error(`expected one provisioned datasource uid, found ${JSON.stringify(uids)}`);
-  return uids[0] as string;
+    .flatMap((f) => ((parse(readFileSync(`${dir}/${f}`, 'utf8')) as { datasources?: Array<{ uid?: string }> }).datasources ?? []).map((d) => d.uid));
+  if (uids.length !== 1 || uids[0] === undefined) throw new Error(`expected one provisioned datasource uid, found ${JSON.stringify(uids)}`);
+  return uids[0];
 }
 
 /** Grafana template variables and macros, replaced by values Prometheus accepts. */
-export function substituteGrafanaVariables(expr: string): string {
+function substituteGrafanaVariables(expr: string): string {
   return expr
     .replace(/\$__rate_interval|\$__interval/g, '1m')
     .replace(/\$__range/g, '1h')
@@ -45,7 +48,7 @@ export function substituteGrafanaVariables(expr: string): string {
 }
 
 /** `label_values(selector, label)` is a Grafana function; this is the PromQL it stands for. */
-export function variableQueryToPromql(query: string): string {
+function variableQueryToPromql(query: string): string {
   const m = /^label_values\((.*),\s*(\w+)\)$/s.exec(query.trim());
   if (!m) throw new Error(`unsupported variable query: ${query}`);
   return `group by (${m[2]}) (${m[1]})`;
@@ -56,15 +59,30 @@ export interface DashboardQuery {
   expr: string;
 }
 
+/** A committed dashboard, read with the SDK's types. */
+export function parseDashboard(text: string): Dashboard {
+  return JSON.parse(text) as Dashboard;
+}
+
+/** Every panel of a dashboard, rows and the panels inside rows included. */
+export function allPanels(d: Dashboard): Array<Panel | RowPanel> {
+  return (d.panels ?? []).flatMap((p) => [p, ...(p.type === 'row' ? (p as RowPanel).panels : [])]);
+}
+
+/** A panel's Prometheus queries (none for a row). */
+export function promTargets(p: Panel | RowPanel): PromQuery[] {
+  return p.type === 'row' ? [] : (((p as Panel).targets ?? []) as PromQuery[]);
+}
+
 /** Every PromQL expression of a dashboard: panel targets, annotations, variables. */
 export function dashboardQueries(file: string, d: Dashboard): DashboardQuery[] {
   const out: DashboardQuery[] = [];
-  const panels = d.panels.flatMap((p) => [p, ...(p.panels ?? [])]);
-  for (const p of panels) {
-    for (const t of p.targets ?? []) out.push({ where: `${file} panel "${p.title}" ${t.refId}`, expr: substituteGrafanaVariables(t.expr) });
+  for (const p of allPanels(d)) {
+    for (const t of promTargets(p)) out.push({ where: `${file} panel "${p.title}" ${t.refId}`, expr: substituteGrafanaVariables(t.expr) });
   }
-  for (const a of d.annotations.list) out.push({ where: `${file} annotation "${a.name}"`, expr: substituteGrafanaVariables(a.expr) });
-  for (const v of d.templating.list) out.push({ where: `${file} variable $${v.name}`, expr: variableQueryToPromql(v.query) });
+  for (const a of d.annotations.list ?? []) out.push({ where: `${file} annotation "${a.name}"`, expr: substituteGrafanaVariables(a.expr ?? '') });
+  for (const v of d.templating.list ?? [])
+    out.push({ where: `${file} variable $${v.name}`, expr: variableQueryToPromql(typeof v.query === 'string' ? v.query : JSON.stringify(v.query)) });
   return out;
 }
 
@@ -80,7 +98,6 @@ export function alertscaleMetricNames(expr: string): string[] {
 
 /** Every series name alertscale exposes, from its own prom-client registry. */
 export async function exposedAlertscaleMetrics(): Promise<Set<string>> {
-  const { createMetrics } = await import('../../../src/adapters/observability/metrics');
   const { registry } = createMetrics();
   const names = new Set<string>();
   for (const m of await registry.getMetricsAsJSON()) {

@@ -114,12 +114,7 @@ function histogram(service: string, count: number, bucket: number): string {
 }
 
 function app(n: number): string {
-  return [
-    '# TYPE http_request_duration_seconds histogram',
-    histogram('shop_api', n * 20, 7.5),
-    histogram('shop_web', n * 20, 0.02),
-    '',
-  ].join('\n');
+  return ['# TYPE http_request_duration_seconds histogram', histogram('shop_api', n * 20, 7.5), histogram('shop_web', n * 20, 0.02), ''].join('\n');
 }
 
 function cadvisor(seconds: number, services: Array<{ service: string; coresPerTask: number }>): string {

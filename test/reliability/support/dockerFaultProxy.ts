@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { findFreePort } from '../../../harness/polling';
 
 export type ProxyMode =
   /** Forward everything to the Docker socket. */
@@ -43,13 +44,7 @@ export class DockerFaultProxy {
   }
 
   static async start(target = '/var/run/docker.sock'): Promise<DockerFaultProxy> {
-    const probe = net.createServer();
-    const port = await new Promise<number>((resolve, reject) => {
-      probe.once('error', reject);
-      probe.listen(0, '127.0.0.1', () => resolve((probe.address() as net.AddressInfo).port));
-    });
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    const proxy = new DockerFaultProxy(port, target);
+    const proxy = new DockerFaultProxy(await findFreePort(), target);
     await proxy.listen();
     return proxy;
   }

@@ -1,16 +1,9 @@
-import { startAlertscale, type RunningAlertscale } from '../../support/startAlertscale';
+import type { Decision } from '../../../src/domain/types';
+import { recentDecisions, startAlertscale, type RunningAlertscale } from '../../../harness/startAlertscale';
+import { createParkedServices } from '../../../harness/swarmServices';
+import { useTestServices } from '../../support/useTestServices';
 import { DockerFaultProxy } from './dockerFaultProxy';
-import { assertSwarmReady, createParkedServices, removeLeftoverTestServices, removeTestServices } from './parkedServices';
 import { createTestVhost, type TestVhost } from './rabbitVhost';
-
-export interface RecentDecision {
-  service: string;
-  key: string;
-  outcome: string;
-  reason: string;
-  from?: number;
-  to?: number;
-}
 
 export interface ReliabilityHarness {
   readonly token: string;
@@ -25,26 +18,25 @@ export interface ReliabilityHarness {
   /** Another proxy (e.g. one per instance), closed after the suite. */
   extraProxy(): Promise<DockerFaultProxy>;
   /** Recent decisions an instance recorded about one service, newest first. */
-  decisionsOf(instance: RunningAlertscale, service: string): Promise<RecentDecision[]>;
+  decisionsOf(instance: RunningAlertscale, service: string): Promise<Decision[]>;
   /** The next update Docker applies through the proxy kills `instance` with SIGKILL before it reads the answer. */
   killAfterNextUpdate(instance: RunningAlertscale): Promise<void>;
 }
 
 /**
- * The set-up every reliability suite on the real parts shares: Swarm checked,
- * leftovers of crashed runs removed, a Docker fault proxy, and everything the
- * suite made (services, processes, vhosts, proxies) removed afterwards, also on failure.
+ * The set-up every reliability suite on the real parts shares: Swarm checked and
+ * leftovers of crashed runs removed (useTestServices), a Docker fault proxy, and
+ * everything the suite made (services, processes, vhosts, proxies) removed
+ * afterwards, also on failure.
  */
 export function useReliabilityHarness(prefix: string): ReliabilityHarness {
-  const created: string[] = [];
+  const created = useTestServices(prefix).names;
   const running: RunningAlertscale[] = [];
   const vhosts: TestVhost[] = [];
   const proxies: DockerFaultProxy[] = [];
   const token = `reliability-${prefix}-token`;
 
   beforeAll(async () => {
-    await assertSwarmReady();
-    await removeLeftoverTestServices(prefix);
     proxies.push(await DockerFaultProxy.start());
   });
 
@@ -60,7 +52,6 @@ export function useReliabilityHarness(prefix: string): ReliabilityHarness {
     }
     for (const proxy of proxies) await proxy.close();
     for (const vhost of vhosts) await vhost.remove();
-    await removeTestServices(created);
   });
 
   const harness: ReliabilityHarness = {
@@ -90,8 +81,7 @@ export function useReliabilityHarness(prefix: string): ReliabilityHarness {
       return proxy;
     },
     async decisionsOf(instance, service) {
-      const body = (await (await fetch(`${instance.url}/api/v1/decisions?limit=500`)).json()) as { decisions: RecentDecision[] };
-      return body.decisions.filter((decision) => decision.service === service);
+      return (await recentDecisions(instance.url)).filter((decision) => decision.service === service);
     },
     killAfterNextUpdate(instance) {
       const proxy = harness.proxy;

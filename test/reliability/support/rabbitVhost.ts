@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { connect } from 'amqplib';
-import { AMQP_URL, rabbitmqctl } from '../../integration/rabbitmq/support';
+import { describeError } from '../../../harness/describeError';
+import { AMQP_URL, rabbitmqctl, withBroker, withChannel } from '../../../harness/rabbit';
 
 /**
  * A RabbitMQ virtual host of the test's own. alertscale as a process always uses
@@ -23,18 +23,9 @@ export interface TestVhost {
   remove(): Promise<void>;
 }
 
-async function checkQueue(url: string, queue: string): Promise<{ messageCount: number; consumerCount: number } | undefined> {
-  const model = await connect(url);
-  model.on('error', () => undefined);
-  try {
-    const channel = await model.createChannel();
-    channel.on('error', () => undefined);
-    return await channel.checkQueue(queue);
-  } catch {
-    return undefined;
-  } finally {
-    await model.close().catch(() => undefined);
-  }
+/** The queue's counts (AMQP passive declare), or undefined when it does not exist. */
+function checkQueue(url: string, queue: string): Promise<{ messageCount: number; consumerCount: number } | undefined> {
+  return withBroker((broker) => withChannel(broker, (channel) => channel.checkQueue(queue)), url).catch(() => undefined);
 }
 
 export async function createTestVhost(prefix: string): Promise<TestVhost> {
@@ -42,7 +33,7 @@ export async function createTestVhost(prefix: string): Promise<TestVhost> {
   try {
     await rabbitmqctl('add_vhost', name);
   } catch (error) {
-    throw new Error(`RabbitMQ is required (rabbitmqctl add_vhost failed; run scripts/setup-test-env.sh): ${(error as Error).message}`);
+    throw new Error(`RabbitMQ is required (rabbitmqctl add_vhost failed; run \`npm run setup\`): ${describeError(error)}`, { cause: error });
   }
   const base = new URL(AMQP_URL);
   await rabbitmqctl('set_permissions', '-p', name, decodeURIComponent(base.username || 'guest'), '.*', '.*', '.*');

@@ -2,8 +2,8 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Where every reliability test appends its one-line result; docs/reliability.md is copied from it by hand. */
-export const RESULTS_DIR = process.env.RELIABILITY_RESULTS_DIR ?? '/tmp/alertscale-reliability';
-export const RESULTS_FILE = join(RESULTS_DIR, 'results.jsonl');
+const RESULTS_DIR = process.env.RELIABILITY_RESULTS_DIR ?? '/tmp/alertscale-reliability';
+const RESULTS_FILE = join(RESULTS_DIR, 'results.jsonl');
 
 export interface ReliabilityResult {
   /** Short name of the fault, e.g. "docker-refuse-in-process". */
@@ -26,9 +26,8 @@ export function reportResult(result: ReliabilityResult): void {
   mkdirSync(RESULTS_DIR, { recursive: true });
   appendFileSync(RESULTS_FILE, `${JSON.stringify(line)}\n`);
   const figures = Object.entries(result.figures)
-    .map(([name, value]) => `${name}=${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
+    .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
     .join(' ');
-  // eslint-disable-next-line no-console
   console.log(`[reliability] ${result.fault}: injected ${result.injected}; load ${result.load}; lost=${result.lost} wronglyChanged=${result.wronglyChanged} ${figures}`);
 }
 
@@ -55,5 +54,3 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

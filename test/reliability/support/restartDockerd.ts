@@ -1,8 +1,8 @@
 import { execFile, spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { docker } from '../../support/swarmServices';
-import { sleep } from './report';
+import { docker } from '../../../harness/docker';
+import { sleep } from '../../../harness/polling';
 
 const execFileAsync = promisify(execFile);
 const DOCKERD = '/usr/sbin/dockerd';
@@ -16,7 +16,7 @@ async function dockerdPids(): Promise<number[]> {
 /** Stops the real daemon (SIGTERM, as `systemctl stop docker` would) and waits until its API is gone. */
 export async function stopDockerd(timeoutMs = 60_000): Promise<void> {
   const pids = await dockerdPids();
-  if (pids.length === 0) throw new Error('no dockerd is running: run scripts/setup-test-env.sh');
+  if (pids.length === 0) throw new Error('no dockerd is running: run `npm run setup`');
   for (const pid of pids) process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;
   while ((await dockerdPids()).length > 0) {
@@ -26,7 +26,7 @@ export async function stopDockerd(timeoutMs = 60_000): Promise<void> {
 }
 
 /**
- * Starts the daemon the way scripts/setup-test-env.sh does and waits until the
+ * Starts the daemon the way `npm run setup` does and waits until the
  * single-node Swarm manages services again, so later tests find it as before.
  */
 export async function startDockerd(timeoutMs = 90_000): Promise<void> {

@@ -59,7 +59,7 @@ describe('explainScaleAlerts', () => {
     // Inhibited by an up: capacity first.
     [[view('IdleCapacity', 'inhibited', { inhibitedBy: ['LatencyHigh'] })], undefined, [/inhibited: IdleCapacity \(by LatencyHigh\)/]],
   ])('when the alerts are %j and the last notification %s, then the notes match %p', (alerts, last, expected) => {
-    const explained = explainScaleAlerts('http://am:9093', alerts as ScaleAlertView[], last, nowMs);
+    const explained = explainScaleAlerts('http://am:9093', alerts, last, nowMs);
     expect(explained.notes).toHaveLength(expected.length);
     expected.forEach((pattern, index) => expect(explained.notes[index]).toMatch(pattern));
   });

@@ -62,7 +62,7 @@ describe('translateDockerError', () => {
     expect(translateDockerError(error, operation, 'shop_api')).toBeInstanceOf(kind);
   });
 
-  test('when Docker refuses with a 4xx, then a permanent error names the operation, the service and Docker\'s message', () => {
+  test("when Docker refuses with a 4xx, then a permanent error names the operation, the service and Docker's message", () => {
     const translated = translateDockerError({ statusCode: 400, json: { message: 'invalid spec ' } }, 'update', 'shop_api');
     expect(translated).not.toBeInstanceOf(TransientError);
     expect(translated.message).toBe('Docker refused update of shop_api (HTTP 400): invalid spec');

@@ -2,7 +2,7 @@ import { decodeIntent, encodeIntent } from '../../../src/adapters/queue/rabbitmq
 import { planNotification } from '../../../src/domain/planNotification';
 import type { ScaleIntent } from '../../../src/domain/types';
 import { alertmanagerPayloadSchema } from '../../../src/http/alertmanagerPayloadSchema';
-import { loadFixture, type FixtureName } from '../../support/loadFixture';
+import { loadFixture, type FixtureName } from '../../../harness/notifications';
 
 const valid: ScaleIntent = {
   key: '0123456789abcdef0123456789abcdef',

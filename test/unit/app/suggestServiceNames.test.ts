@@ -2,7 +2,7 @@ import { createServiceNameMatcher } from '../../../src/adapters/docker/createSer
 import { suggestServiceNames } from '../../../src/app/suggestServiceNames';
 import { pickClosestNames } from '../../../src/domain/pickClosestNames';
 import { FakeSwarm } from '../../support/fakeSwarm';
-import { aService } from '../../support/domainBuilders';
+import { aService } from '../../support/builders';
 
 describe('service name suggestions', () => {
   test.each([
@@ -28,7 +28,7 @@ describe('service name suggestions', () => {
     expect(await suggestServiceNames('shop_api', swarm)).toBe('');
   });
 
-  test('when many names are matched within the listing\'s lifetime, then the Swarm is listed once and a repeated name is answered from memory', async () => {
+  test("when many names are matched within the listing's lifetime, then the Swarm is listed once and a repeated name is answered from memory", async () => {
     let listings = 0;
     let nowMs = 0;
     const find = createServiceNameMatcher(async () => ((listings += 1), ['nc_shop_api']), { ttlMs: 5000, now: () => nowMs });

@@ -26,7 +26,9 @@ describe('checkDedupWindow: group_interval <= DEDUP_WINDOW < repeat_interval', (
 
   test('when Alertmanager runs as an HA cluster, then each further peer adds its peer timeout to the lower bound', () => {
     // 3 peers: the third may send 2 × 15 s later and retry for group_interval from then.
-    expect(checkDedupWindow(80_000, [route], 3)).toEqual([expect.stringMatching(/^DEDUP_WINDOW \(1m20s\) is shorter than group_interval \(1m\) plus 2 × the 15s peer timeout of its HA cluster \(3 peers\) .*at least 1m30s$/)]);
+    expect(checkDedupWindow(80_000, [route], 3)).toEqual([
+      expect.stringMatching(/^DEDUP_WINDOW \(1m20s\) is shorter than group_interval \(1m\) plus 2 × the 15s peer timeout of its HA cluster \(3 peers\) .*at least 1m30s$/),
+    ]);
     expect(checkDedupWindow(120_000, [route], 3)).toEqual([]);
   });
 
@@ -43,7 +45,7 @@ describe('readScaleRoutes', () => {
     ]);
   });
 
-  test('when a scale route sets no timings, then it inherits its parent\'s, and the root falls back to Alertmanager\'s defaults (5m / 4h)', () => {
+  test("when a scale route sets no timings, then it inherits its parent's, and the root falls back to Alertmanager's defaults (5m / 4h)", () => {
     const yaml = [
       'route:',
       '  receiver: people',
@@ -54,7 +56,7 @@ describe('readScaleRoutes', () => {
       '    group_interval: 30s',
       '    receiver: people',
       '    routes:',
-      "    - matchers: ['scale_service=\"shop_api\"']",
+      '    - matchers: [\'scale_service="shop_api"\']',
       '      receiver: scaler',
       '      repeat_interval: 10m',
       'receivers:',
@@ -73,9 +75,9 @@ describe('readScaleRoutes', () => {
       'route:',
       '  receiver: people',
       '  routes:',
-      "  - matchers: ['scale_service=\"\"']",
+      '  - matchers: [\'scale_service=""\']',
       '    receiver: hook',
-      "  - matchers: ['scale_service=~\"shop_.+\"']",
+      '  - matchers: [\'scale_service=~"shop_.+"\']',
       '    receiver: hook',
       'receivers:',
       '- name: people',
@@ -92,7 +94,7 @@ describe('readScaleRoutes', () => {
       '  group_interval: 2s',
       '  repeat_interval: 1h',
       '  routes:',
-      "  - matchers: ['alertname=\"Watchdog\"']",
+      '  - matchers: [\'alertname="Watchdog"\']',
       '    receiver: scaler',
       '    repeat_interval: 1m',
       'receivers:',

@@ -44,7 +44,10 @@ describe('loadConfig', () => {
     [{ WEBHOOK_TOKEN: 'a', MAX_REPLICAS_CEILING: '-3' }, /^MAX_REPLICAS_CEILING: must be a whole number from 1 to 100000, got "-3"$/],
     [{ WEBHOOK_TOKEN: 'a', HOST: 'not a host!' }, /^HOST: must be an IP address or host name/],
     [{ WEBHOOK_TOKEN: 'a', DRY_RUN: 'yes' }, /^DRY_RUN: must be "true" or "false", got "yes"/],
-    [{ WEBHOOK_TOKEN: 'a', DEDUP_WINDOW: '30' }, /^DEDUP_WINDOW: not a Prometheus duration such as 30s, 2m or 1h30m \(a bare number has no unit: write 30s for seconds\), got "30"$/],
+    [
+      { WEBHOOK_TOKEN: 'a', DEDUP_WINDOW: '30' },
+      /^DEDUP_WINDOW: not a Prometheus duration such as 30s, 2m or 1h30m \(a bare number has no unit: write 30s for seconds\), got "30"$/,
+    ],
     [{ WEBHOOK_TOKEN: 'a', BODY_LIMIT: 'huge' }, /^BODY_LIMIT: not a size such as 512kb, 1mb or 1048576, got "huge"$/],
     [{ WEBHOOK_TOKEN: 'a', ALERTMANAGER_URL: 'alertmanager:9093' }, /^ALERTMANAGER_URL: must be a URL such as http:\/\/alertmanager:9093/],
     [{ WEBHOOK_TOKEN: 'a', DOCKER_HOST: 'docker.sock' }, /^DOCKER_HOST: must be a URL/],

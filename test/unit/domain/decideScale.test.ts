@@ -1,7 +1,7 @@
 import { decideScale } from '../../../src/domain/decideScale';
 import type { Outcome, ScaleIntent, ServiceState } from '../../../src/domain/types';
 import { computeGroupId, identifyAlerts } from '../../../src/domain/computeGroupId';
-import { NOW_MS, aService, anIntent, minutesAgo, recentLabels, secondsAgo, stateLabels } from '../../support/domainBuilders';
+import { NOW_MS, aService, anIntent, minutesAgo, recentLabels, secondsAgo, stateLabels } from '../../support/builders';
 
 /** The group of anIntent(): its flushes share it. */
 const GROUP = computeGroupId(anIntent());
@@ -23,22 +23,57 @@ const rows: Row[] = [
   // The alert names a service that does not exist.
   { when: 'the service does not exist', service: undefined, outcome: 'not_found', reason: /no Swarm service named "shop_worker"/ },
   // A service that never opted in is never touched, even with other alertscale labels.
-  { when: 'alertscale.enabled is missing', service: aService({ 'alertscale.enabled': undefined as unknown as string }), outcome: 'not_enabled', reason: /has no label alertscale.enabled=true/ },
+  {
+    when: 'alertscale.enabled is missing',
+    service: aService({ 'alertscale.enabled': undefined as unknown as string }),
+    outcome: 'not_enabled',
+    reason: /has no label alertscale.enabled=true/,
+  },
   // A value other than exactly "true" is named.
-  { when: 'alertscale.enabled is "yes"', service: aService({ 'alertscale.enabled': 'yes' }), outcome: 'not_enabled', reason: /alertscale.enabled="yes", which is not exactly "true"/ },
+  {
+    when: 'alertscale.enabled is "yes"',
+    service: aService({ 'alertscale.enabled': 'yes' }),
+    outcome: 'not_enabled',
+    reason: /alertscale.enabled="yes", which is not exactly "true"/,
+  },
   { when: 'alertscale.enabled is "True"', service: aService({ 'alertscale.enabled': 'True' }), outcome: 'not_enabled', reason: /"True"/ },
   // Labels on the containers instead of the service: point at deploy.labels.
-  { when: 'alertscale labels are container labels', service: aService({ 'alertscale.enabled': undefined as unknown as string }, { containerLabels: { 'alertscale.enabled': 'true' } }), outcome: 'not_enabled', reason: /container label.*deploy.labels/ },
+  {
+    when: 'alertscale labels are container labels',
+    service: aService({ 'alertscale.enabled': undefined as unknown as string }, { containerLabels: { 'alertscale.enabled': 'true' } }),
+    outcome: 'not_enabled',
+    reason: /container label.*deploy.labels/,
+  },
   // A misspelt opt-in label is named.
-  { when: 'the opt-in label is misspelt', service: aService({ 'alertscale.enabled': undefined as unknown as string, 'alertscale.enabeld': 'true' }), outcome: 'not_enabled', reason: /found alertscale.enabeld: did you mean alertscale.enabled/ },
+  {
+    when: 'the opt-in label is misspelt',
+    service: aService({ 'alertscale.enabled': undefined as unknown as string, 'alertscale.enabeld': 'true' }),
+    outcome: 'not_enabled',
+    reason: /found alertscale.enabeld: did you mean alertscale.enabled/,
+  },
   // Global services have no replica count to change.
   { when: 'the service is global', service: aService({}, { mode: 'global' }), outcome: 'not_replicated', reason: /global mode/ },
   // max is required: no guessing an upper bound.
   { when: 'alertscale.max is missing', service: aService({ 'alertscale.max': undefined as unknown as string }), outcome: 'invalid_policy', reason: /alertscale.max is required/ },
   // A misspelt label would be silently ignored: it refuses the policy, naming it and the closest known label.
-  { when: 'alertscale.pausd is set', service: aService({ 'alertscale.pausd': 'true' }), outcome: 'invalid_policy', reason: /unknown label alertscale.pausd="true" \(did you mean alertscale.paused\?\)/ },
-  { when: 'alertscale.cooldown is set', service: aService({ 'alertscale.cooldown': '5m' }), outcome: 'invalid_policy', reason: /unknown label alertscale.cooldown="5m" \(did you mean alertscale.cooldown/ },
-  { when: 'alertscale.maxx is set instead of max', service: aService({ 'alertscale.max': undefined as unknown as string, 'alertscale.maxx': '5' }), outcome: 'invalid_policy', reason: /unknown label alertscale.maxx="5" \(did you mean alertscale.max\?\)/ },
+  {
+    when: 'alertscale.pausd is set',
+    service: aService({ 'alertscale.pausd': 'true' }),
+    outcome: 'invalid_policy',
+    reason: /unknown label alertscale.pausd="true" \(did you mean alertscale.paused\?\)/,
+  },
+  {
+    when: 'alertscale.cooldown is set',
+    service: aService({ 'alertscale.cooldown': '5m' }),
+    outcome: 'invalid_policy',
+    reason: /unknown label alertscale.cooldown="5m" \(did you mean alertscale.cooldown/,
+  },
+  {
+    when: 'alertscale.maxx is set instead of max',
+    service: aService({ 'alertscale.max': undefined as unknown as string, 'alertscale.maxx': '5' }),
+    outcome: 'invalid_policy',
+    reason: /unknown label alertscale.maxx="5" \(did you mean alertscale.max\?\)/,
+  },
   // alertscale's own state labels are not policy.
   { when: 'an unknown state label is present', service: aService({ 'alertscale.state.extra': 'x' }), outcome: 'scaled', to: 3 },
   // A malformed label is named in the reason.
@@ -58,37 +93,135 @@ const rows: Row[] = [
   // The same key after the window is a repeat_interval re-send: it may scale again (cooldown permitting).
   { when: 'the same key was applied 90s ago', service: aService(stateLabels('up', 90, 'key-1'), { updatedAt: secondsAgo(90) }), outcome: 'scaled', to: 3 },
   // A broker redelivers an intent received 100s ago that was applied 95s ago: past the window, but the change it asked for is there.
-  { when: 'the same key was written after the intent was received', intent: { receivedAt: secondsAgo(100) }, service: aService(stateLabels('up', 95, 'key-1'), { updatedAt: secondsAgo(95) }), outcome: 'duplicate', reason: /redelivered after the change was made/ },
+  {
+    when: 'the same key was written after the intent was received',
+    intent: { receivedAt: secondsAgo(100) },
+    service: aService(stateLabels('up', 95, 'key-1'), { updatedAt: secondsAgo(95) }),
+    outcome: 'duplicate',
+    reason: /redelivered after the change was made/,
+  },
   // An up retried after a to for the same service was applied in between: its key is still among the recent ones.
-  { when: 'the key is the older of two recent changes', service: aService(recentLabels([{ k: 'key-to', t: 5, d: 'up' }, { k: 'key-1', t: 20, d: 'up' }], 'to'), { updatedAt: secondsAgo(5) }), outcome: 'duplicate', reason: /already acted on at 2026-11-28T11:59:40Z/ },
+  {
+    when: 'the key is the older of two recent changes',
+    service: aService(
+      recentLabels(
+        [
+          { k: 'key-to', t: 5, d: 'up' },
+          { k: 'key-1', t: 20, d: 'up' },
+        ],
+        'to',
+      ),
+      { updatedAt: secondsAgo(5) },
+    ),
+    outcome: 'duplicate',
+    reason: /already acted on at 2026-11-28T11:59:40Z/,
+  },
   // Two alerts of a group scaled it; one resolved and the group was flushed again with a new key: nothing new.
-  { when: 'the firing alerts are a subset of those acted on for the group', intent: { key: 'key-2', fingerprints: ['aaaaaaaa00000000'] }, service: aService(recentLabels([{ k: 'key-1', t: 20, d: 'up', g: GROUP, f: A_AND_B }]), { updatedAt: secondsAgo(20) }), outcome: 'duplicate', reason: /firing alert\(s\) of this group were all already acted on/ },
+  {
+    when: 'the firing alerts are a subset of those acted on for the group',
+    intent: { key: 'key-2', fingerprints: ['aaaaaaaa00000000'] },
+    service: aService(recentLabels([{ k: 'key-1', t: 20, d: 'up', g: GROUP, f: A_AND_B }]), { updatedAt: secondsAgo(20) }),
+    outcome: 'duplicate',
+    reason: /firing alert\(s\) of this group were all already acted on/,
+  },
   // The same alert restarted (new startsAt) is a new signal, not part of the earlier set.
-  { when: 'an alert of the set restarted', intent: { key: 'key-2', fingerprints: ['aaaaaaaa00000000'], alertStartsAt: ['2026-11-28T11:59:59Z'] }, service: aService({ ...recentLabels([{ k: 'key-1', t: 20, d: 'up', g: GROUP, f: A_AND_B }]), 'alertscale.cooldown.up': '0s' }, { updatedAt: secondsAgo(20) }), outcome: 'scaled', to: 3 },
+  {
+    when: 'an alert of the set restarted',
+    intent: { key: 'key-2', fingerprints: ['aaaaaaaa00000000'], alertStartsAt: ['2026-11-28T11:59:59Z'] },
+    service: aService({ ...recentLabels([{ k: 'key-1', t: 20, d: 'up', g: GROUP, f: A_AND_B }]), 'alertscale.cooldown.up': '0s' }, { updatedAt: secondsAgo(20) }),
+    outcome: 'scaled',
+    to: 3,
+  },
   // A new alert joined the group: it is a new signal, a new step (cooldown permitting).
-  { when: 'a firing alert was not among those acted on', intent: { key: 'key-2', fingerprints: ['aaaaaaaa00000000', 'cccccccc00000000'] }, service: aService(recentLabels([{ k: 'key-1', t: 90, d: 'up', g: GROUP, f: A_AND_B }]), { updatedAt: secondsAgo(90) }), outcome: 'scaled', to: 3 },
+  {
+    when: 'a firing alert was not among those acted on',
+    intent: { key: 'key-2', fingerprints: ['aaaaaaaa00000000', 'cccccccc00000000'] },
+    service: aService(recentLabels([{ k: 'key-1', t: 90, d: 'up', g: GROUP, f: A_AND_B }]), { updatedAt: secondsAgo(90) }),
+    outcome: 'scaled',
+    to: 3,
+  },
   // The subset rule holds only within DEDUP_WINDOW: after it, a still-firing group is a repeat asking for more.
-  { when: 'a subset arrives after the window', intent: { key: 'key-2', fingerprints: ['aaaaaaaa00000000'] }, service: aService(recentLabels([{ k: 'key-1', t: 90, d: 'up', g: GROUP, f: A_AND_B }]), { updatedAt: secondsAgo(90) }), outcome: 'scaled', to: 3 },
+  {
+    when: 'a subset arrives after the window',
+    intent: { key: 'key-2', fingerprints: ['aaaaaaaa00000000'] },
+    service: aService(recentLabels([{ k: 'key-1', t: 90, d: 'up', g: GROUP, f: A_AND_B }]), { updatedAt: secondsAgo(90) }),
+    outcome: 'scaled',
+    to: 3,
+  },
   // A to is absolute, so a subset with a new target is applied as asked.
-  { when: 'a to from a subset of the group', intent: { action: 'to', target: 4, key: 'key-2', fingerprints: ['aaaaaaaa00000000'] }, service: aService(recentLabels([{ k: 'key-1', t: 90, d: 'up', g: GROUP, f: A_AND_B }], 'to'), { updatedAt: secondsAgo(90) }), outcome: 'scaled', to: 4 },
+  {
+    when: 'a to from a subset of the group',
+    intent: { action: 'to', target: 4, key: 'key-2', fingerprints: ['aaaaaaaa00000000'] },
+    service: aService(recentLabels([{ k: 'key-1', t: 90, d: 'up', g: GROUP, f: A_AND_B }], 'to'), { updatedAt: secondsAgo(90) }),
+    outcome: 'scaled',
+    to: 4,
+  },
   // Default cooldown.up is 60s after alertscale's last up.
-  { when: 'an up follows an up 30s ago', service: aService(stateLabels('up', 30), { updatedAt: secondsAgo(30) }), outcome: 'cooldown', reason: /next up allowed at 2026-11-28T12:00:30Z/ },
+  {
+    when: 'an up follows an up 30s ago',
+    service: aService(stateLabels('up', 30), { updatedAt: secondsAgo(30) }),
+    outcome: 'cooldown',
+    reason: /next up allowed at 2026-11-28T12:00:30Z/,
+  },
   // Capacity first: a scale-down never makes a following scale-up wait.
   { when: 'an up follows a down 10s ago', service: aService(stateLabels('down', 10, 'older-key', '3'), { updatedAt: secondsAgo(10) }), outcome: 'scaled', to: 3 },
   // The up cooldown counts from the last up even when a down came after it.
-  { when: 'an up follows a down 10s ago and an up 30s ago', service: aService(recentLabels([{ k: 'k-down', t: 10, d: 'down' }, { k: 'k-up', t: 30, d: 'up' }], 'down'), { updatedAt: secondsAgo(10) }), outcome: 'cooldown', reason: /next up allowed at 2026-11-28T12:00:30Z/ },
+  {
+    when: 'an up follows a down 10s ago and an up 30s ago',
+    service: aService(
+      recentLabels(
+        [
+          { k: 'k-down', t: 10, d: 'down' },
+          { k: 'k-up', t: 30, d: 'up' },
+        ],
+        'down',
+      ),
+      { updatedAt: secondsAgo(10) },
+    ),
+    outcome: 'cooldown',
+    reason: /next up allowed at 2026-11-28T12:00:30Z/,
+  },
   // Default cooldown.down is 300s after any action, including an up.
-  { when: 'a down follows an up 120s ago', intent: { action: 'down' }, service: aService({ ...stateLabels('up', 120), 'alertscale.min': '1' }, { updatedAt: secondsAgo(120) }), outcome: 'cooldown', reason: /next down allowed at 2026-11-28T12:03:00Z/ },
+  {
+    when: 'a down follows an up 120s ago',
+    intent: { action: 'down' },
+    service: aService({ ...stateLabels('up', 120), 'alertscale.min': '1' }, { updatedAt: secondsAgo(120) }),
+    outcome: 'cooldown',
+    reason: /next down allowed at 2026-11-28T12:03:00Z/,
+  },
   { when: 'a down follows an up 301s ago', intent: { action: 'down' }, service: aService(stateLabels('up', 301), { updatedAt: secondsAgo(301) }), outcome: 'scaled', to: 1 },
   // A stack deploy after our last action holds back scale-downs: it counts as the last change for a down...
-  { when: 'a down follows a change outside alertscale 20s ago', intent: { action: 'down' }, service: aService(stateLabels('up', 600), { updatedAt: secondsAgo(20) }), outcome: 'cooldown', reason: /outside alertscale/ },
+  {
+    when: 'a down follows a change outside alertscale 20s ago',
+    intent: { action: 'down' },
+    service: aService(stateLabels('up', 600), { updatedAt: secondsAgo(20) }),
+    outcome: 'cooldown',
+    reason: /outside alertscale/,
+  },
   // ...but never an up: a redeploy that reset the count while load is high must be able to scale up at once.
   { when: 'an up follows a change outside alertscale 20s ago', service: aService(stateLabels('up', 600), { updatedAt: secondsAgo(20) }), outcome: 'scaled', to: 3 },
   // Our own write is stamped by Docker a moment after state.at: not an outside change.
-  { when: 'UpdatedAt is 1s after our own state.at', intent: { action: 'down' }, service: aService(stateLabels('up', 301), { updatedAt: secondsAgo(300) }), outcome: 'scaled', to: 1 },
+  {
+    when: 'UpdatedAt is 1s after our own state.at',
+    intent: { action: 'down' },
+    service: aService(stateLabels('up', 301), { updatedAt: secondsAgo(300) }),
+    outcome: 'scaled',
+    to: 1,
+  },
   // A forged or skewed state.at in the future is not believed: Docker's UpdatedAt is the time of that change.
-  { when: 'state.at is in 2099', service: aService({ ...stateLabels('up', 0), 'alertscale.state.at': '2099-01-01T00:00:00Z' }, { updatedAt: minutesAgo(10) }), outcome: 'scaled', to: 3 },
-  { when: 'state.at is 10 minutes ahead of UpdatedAt', intent: { action: 'down' }, service: aService({ ...stateLabels('up', -600) }, { updatedAt: minutesAgo(10) }), outcome: 'scaled', to: 1 },
+  {
+    when: 'state.at is in 2099',
+    service: aService({ ...stateLabels('up', 0), 'alertscale.state.at': '2099-01-01T00:00:00Z' }, { updatedAt: minutesAgo(10) }),
+    outcome: 'scaled',
+    to: 3,
+  },
+  {
+    when: 'state.at is 10 minutes ahead of UpdatedAt',
+    intent: { action: 'down' },
+    service: aService({ ...stateLabels('up', -600) }, { updatedAt: minutesAgo(10) }),
+    outcome: 'scaled',
+    to: 1,
+  },
   // A believable state.at still holds an up back.
   { when: 'state.at is 2s before UpdatedAt and 30s ago', service: aService(stateLabels('up', 30), { updatedAt: secondsAgo(28) }), outcome: 'cooldown' },
   // Step up by the service's step (default 1).
@@ -113,7 +246,12 @@ const rows: Row[] = [
   { when: 'max is above MAX_REPLICAS_CEILING', service: aService({ 'alertscale.max': '1000' }, { replicas: 100 }), outcome: 'at_bound', reason: /alertscale.max=100/ },
   // A ceiling lowered below a service's count never lowers it.
   { when: 'an up with the ceiling below the count', service: aService({ 'alertscale.max': '500' }, { replicas: 120 }), outcome: 'at_bound', reason: /above alertscale.max=100/ },
-  { when: 'a to asking for more with the ceiling below the count', intent: { action: 'to', target: 150 }, service: aService({ 'alertscale.max': '500' }, { replicas: 120 }), outcome: 'at_bound' },
+  {
+    when: 'a to asking for more with the ceiling below the count',
+    intent: { action: 'to', target: 150 },
+    service: aService({ 'alertscale.max': '500' }, { replicas: 120 }),
+    outcome: 'at_bound',
+  },
   // Step overrides are clamped whatever their source: a negative step on a down (a crafted intent) never adds replicas.
   { when: 'a down with a negative step override', intent: { action: 'down', stepOverrides: [-40], usesServiceStep: false }, service: aService(), outcome: 'scaled', to: 1 },
   { when: 'an up with a huge step override', intent: { stepOverrides: [1e9], usesServiceStep: false }, service: aService(), outcome: 'scaled', to: 3 },
@@ -139,20 +277,49 @@ const rows: Row[] = [
   // At max: a to asking for more changes nothing.
   { when: 'to 9 at max 5', intent: { action: 'to', target: 9 }, service: aService({}, { replicas: 5 }), outcome: 'at_bound', reason: /already at alertscale.max=5/ },
   // Above max (hand-scaled to 20, max 10): a to asking for more never scales it down to max.
-  { when: 'to 25 at 20 with max 10', intent: { action: 'to', target: 25 }, service: aService({ 'alertscale.max': '10' }, { replicas: 20 }), outcome: 'at_bound', reason: /never lowers/ },
+  {
+    when: 'to 25 at 20 with max 10',
+    intent: { action: 'to', target: 25 },
+    service: aService({ 'alertscale.max': '10' }, { replicas: 20 }),
+    outcome: 'at_bound',
+    reason: /never lowers/,
+  },
   // Above max: a to asking for fewer lowers to what it asks, not further.
   { when: 'to 15 at 20 with max 10', intent: { action: 'to', target: 15 }, service: aService({ 'alertscale.max': '10' }, { replicas: 20 }), outcome: 'scaled', to: 15 },
   // A to without a usable target (a crafted intent) changes nothing.
   { when: 'a to without a target', intent: { action: 'to' }, service: aService(), outcome: 'invalid_alert', reason: /no usable target/ },
   // A to below current is a down for cooldowns: 120s after an action is too soon (cooldown.down 300s).
-  { when: 'to below current 120s after an action', intent: { action: 'to', target: 1 }, service: aService(stateLabels('up', 120), { updatedAt: secondsAgo(120) }), outcome: 'cooldown', reason: /next down/ },
+  {
+    when: 'to below current 120s after an action',
+    intent: { action: 'to', target: 1 },
+    service: aService(stateLabels('up', 120), { updatedAt: secondsAgo(120) }),
+    outcome: 'cooldown',
+    reason: /next down/,
+  },
   // A to above current is an up for cooldowns: 120s after an action is fine (cooldown.up 60s).
-  { when: 'to above current 120s after an action', intent: { action: 'to', target: 4 }, service: aService(stateLabels('down', 120), { updatedAt: secondsAgo(120) }), outcome: 'scaled', to: 4 },
+  {
+    when: 'to above current 120s after an action',
+    intent: { action: 'to', target: 4 },
+    service: aService(stateLabels('down', 120), { updatedAt: secondsAgo(120) }),
+    outcome: 'scaled',
+    to: 4,
+  },
   // A fresh service counts its creation as the last change for a down, never for an up.
   { when: 'an up for a service created 10s ago', service: aService({}, { updatedAt: secondsAgo(10) }), outcome: 'scaled', to: 3 },
-  { when: 'a down for a service created 10s ago', intent: { action: 'down' }, service: aService({}, { updatedAt: secondsAgo(10) }), outcome: 'cooldown', reason: /outside alertscale/ },
+  {
+    when: 'a down for a service created 10s ago',
+    intent: { action: 'down' },
+    service: aService({}, { updatedAt: secondsAgo(10) }),
+    outcome: 'cooldown',
+    reason: /outside alertscale/,
+  },
   // Hand-edited state labels are ignored rather than trusted.
-  { when: 'state labels are malformed', service: aService({ ...stateLabels('up', 10, 'key-1'), 'alertscale.state.at': 'yesterday' }, { updatedAt: minutesAgo(10) }), outcome: 'scaled', to: 3 },
+  {
+    when: 'state labels are malformed',
+    service: aService({ ...stateLabels('up', 10, 'key-1'), 'alertscale.state.at': 'yesterday' }, { updatedAt: minutesAgo(10) }),
+    outcome: 'scaled',
+    to: 3,
+  },
 ];
 
 describe('decideScale', () => {

@@ -87,7 +87,12 @@ describe('checkAlertContract', () => {
   });
 
   test('when to with scale_replicas "6.5", then the target is 6.5 (rounded up later)', () => {
-    expect(checkAlertContract({ scale_service: 'shop_api', scale_action: 'to' }, { scale_replicas: '6.5' })).toEqual({ kind: 'valid', service: 'shop_api', action: 'to', target: 6.5 });
+    expect(checkAlertContract({ scale_service: 'shop_api', scale_action: 'to' }, { scale_replicas: '6.5' })).toEqual({
+      kind: 'valid',
+      service: 'shop_api',
+      action: 'to',
+      target: 6.5,
+    });
   });
 
   test.each([
@@ -105,7 +110,7 @@ describe('checkAlertContract', () => {
     [{ scale_service: 'shop_api', scale_action: 'to' }, { scale_replicas: '+Inf' }, /scale_replicas="\+Inf"/],
     [{ scale_service: 'shop_api', scale_action: 'to' }, { scale_replicas: '1e12' }, /scale_replicas="1e12"/],
   ])('when labels %o and annotations %o, then invalid_alert names what is wrong', (labels, annotations, reason) => {
-    const result = checkAlertContract(labels as Record<string, string>, annotations as Record<string, string>);
+    const result = checkAlertContract(labels, annotations);
     expect(result.kind).toBe('invalid');
     if (result.kind === 'invalid') expect(result.reason).toMatch(reason);
   });

@@ -1,7 +1,7 @@
 import { alertmanagerPayloadSchema } from '../../../src/http/alertmanagerPayloadSchema';
 import { planNotification } from '../../../src/domain/planNotification';
 import type { AlertNotification } from '../../../src/domain/notification';
-import { loadFixture, type FixtureName } from '../../support/loadFixture';
+import { loadFixture, type FixtureName, firstAlert } from '../../../harness/notifications';
 
 const NOW = Date.parse('2026-11-28T07:00:00Z');
 const parse = (payload: unknown): AlertNotification => alertmanagerPayloadSchema.parse(payload);
@@ -10,7 +10,7 @@ const fixture = (name: FixtureName) => parse(loadFixture(name));
 function withAlerts(alerts: Array<{ labels: Record<string, string>; annotations?: Record<string, string>; status?: string; fingerprint?: string }>): AlertNotification {
   const payload = loadFixture('firing-one-alert');
   payload.alerts = alerts.map((alert, index) => ({
-    status: alert.status ?? 'firing',
+    status: (alert.status ?? 'firing') as 'firing' | 'resolved',
     labels: alert.labels,
     annotations: alert.annotations ?? {},
     startsAt: '2026-11-28T06:53:13.734714737Z',
@@ -55,42 +55,51 @@ describe('planNotification', () => {
 
   test('when the alert restarted (new startsAt), then the key differs', () => {
     const payload = loadFixture('firing-one-alert');
-    payload.alerts[0].startsAt = '2026-11-28T07:30:00Z';
+    firstAlert(payload).startsAt = '2026-11-28T07:30:00Z';
     expect(planNotification(parse(payload), NOW).intents[0]?.key).not.toBe(planNotification(fixture('firing-one-alert'), NOW).intents[0]?.key);
   });
 
   test('when two up alerts carry scale_step 2 and 3, then the intent keeps both and the decision takes the largest', () => {
-    const plan = planNotification(withAlerts([
-      { labels: { scale_service: 'a', scale_action: 'up', scale_step: '2' } },
-      { labels: { scale_service: 'a', scale_action: 'up', scale_step: '3' } },
-    ]), NOW);
+    const plan = planNotification(
+      withAlerts([{ labels: { scale_service: 'a', scale_action: 'up', scale_step: '2' } }, { labels: { scale_service: 'a', scale_action: 'up', scale_step: '3' } }]),
+      NOW,
+    );
     expect(plan.intents).toEqual([expect.objectContaining({ stepOverrides: [2, 3], usesServiceStep: false })]);
   });
 
   test('when two to alerts for one service, then the largest scale_replicas wins', () => {
-    const plan = planNotification(withAlerts([
-      { labels: { scale_service: 'a', scale_action: 'to', alertname: 'x' }, annotations: { scale_replicas: '4' } },
-      { labels: { scale_service: 'a', scale_action: 'to', alertname: 'y' }, annotations: { scale_replicas: '9.5' } },
-    ]), NOW);
+    const plan = planNotification(
+      withAlerts([
+        { labels: { scale_service: 'a', scale_action: 'to', alertname: 'x' }, annotations: { scale_replicas: '4' } },
+        { labels: { scale_service: 'a', scale_action: 'to', alertname: 'y' }, annotations: { scale_replicas: '9.5' } },
+      ]),
+      NOW,
+    );
     expect(plan.intents).toEqual([expect.objectContaining({ action: 'to', target: 9.5 })]);
   });
 
   test('when an up and a down for one service arrive together, then the up goes ahead and the down is a conflict', () => {
-    const plan = planNotification(withAlerts([
-      { labels: { scale_service: 'a', scale_action: 'up' } },
-      { labels: { scale_service: 'a', scale_action: 'down' } },
-      { labels: { scale_service: 'b', scale_action: 'down' } },
-    ]), NOW);
+    const plan = planNotification(
+      withAlerts([
+        { labels: { scale_service: 'a', scale_action: 'up' } },
+        { labels: { scale_service: 'a', scale_action: 'down' } },
+        { labels: { scale_service: 'b', scale_action: 'down' } },
+      ]),
+      NOW,
+    );
     expect(plan.intents.map((intent) => `${intent.service}:${intent.action}`)).toEqual(['a:up', 'b:down']);
     expect(plan.settled).toEqual([expect.objectContaining({ service: 'a', action: 'down', outcome: 'conflict' })]);
   });
 
   test('when one alert is invalid beside a valid one, then the valid one still makes an intent and the invalid one is settled with its reason', () => {
-    const plan = planNotification(withAlerts([
-      { labels: { scale_service: 'a', scale_action: 'up' } },
-      { labels: { scale_service: 'a', scale_action: 'up', scale_step: 'ten' } },
-      { labels: { alertname: 'Unrelated' } },
-    ]), NOW);
+    const plan = planNotification(
+      withAlerts([
+        { labels: { scale_service: 'a', scale_action: 'up' } },
+        { labels: { scale_service: 'a', scale_action: 'up', scale_step: 'ten' } },
+        { labels: { alertname: 'Unrelated' } },
+      ]),
+      NOW,
+    );
     expect(plan.intents).toHaveLength(1);
     expect(plan.settled).toEqual([expect.objectContaining({ outcome: 'invalid_alert', service: 'a', reason: expect.stringMatching(/scale_step="ten"/) })]);
     expect(plan.counts).toMatchObject({ firing: 3, unlabelled: 1, invalid: 1 });

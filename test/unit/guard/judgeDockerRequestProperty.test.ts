@@ -21,7 +21,12 @@ const withoutScaleFields = (spec: Spec): Spec => {
 const mutation = fc.oneof(
   fc.record({ kind: fc.constant('replicas' as const), value: fc.oneof(fc.integer({ min: -2, max: 12 }), fc.constant('2'), fc.constant(null), fc.double()) }),
   fc.record({ kind: fc.constant('state' as const), key: fc.string({ maxLength: 8 }), value: fc.oneof(fc.string({ maxLength: 8 }), fc.integer()) }),
-  fc.record({ kind: fc.constant('set' as const), at: fc.nat(), key: fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('Image', 'labels', 'Mounts', 'alertscale.max', '__proto__', 'Replicas')), value: fc.jsonValue({ maxDepth: 2 }) }),
+  fc.record({
+    kind: fc.constant('set' as const),
+    at: fc.nat(),
+    key: fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('Image', 'labels', 'Mounts', 'alertscale.max', '__proto__', 'Replicas')),
+    value: fc.jsonValue({ maxDepth: 2 }),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }),
 );
 
@@ -34,11 +39,9 @@ describe('judgeDockerRequest, property', () => {
         for (const change of mutations) {
           if (change.kind === 'replicas') {
             if (spec.Mode?.Replicated) spec.Mode.Replicated.Replicas = change.value;
-          }
-          else if (change.kind === 'state') {
+          } else if (change.kind === 'state') {
             if (spec.Labels) spec.Labels[`alertscale.state.${change.key}`] = change.value;
-          }
-          else {
+          } else {
             const objects = pathsOf(spec).filter((path) => {
               const node = path.reduce((at: any, key) => at?.[key], spec);
               return node !== null && typeof node === 'object';

@@ -34,7 +34,12 @@ export interface RabbitEventPublisher extends DecisionEventPublisher {
 export function decisionRoutingKey(decision: Decision): string {
   const key = `${decision.outcome}.${decision.service}`;
   const bytes = Buffer.from(key, 'utf8');
-  return bytes.length <= 255 ? key : bytes.subarray(0, 255).toString('utf8').replace(/\uFFFD+$/, '');
+  return bytes.length <= 255
+    ? key
+    : bytes
+        .subarray(0, 255)
+        .toString('utf8')
+        .replace(/\uFFFD+$/, '');
 }
 
 /**

@@ -3,13 +3,13 @@ import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage } from 'amqp
 import type winston from 'winston';
 import { IntentExpiredError, TransientError } from '../../../app/errors';
 import type { IntentHandler, IntentQueue, SubmitReceipt } from '../../../app/ports';
-import { createKeyedSerializer } from '../../../app/runExclusive';
+import { createKeyedSerializer } from '../createKeyedSerializer';
 import type { Decision, ScaleIntent } from '../../../domain/types';
 import type { Metrics } from '../../observability/metrics';
 import { BrokerConnection, describeError, type ReconnectOptions } from './brokerConnection';
 import { deriveConsumerLimits, withHeartbeat } from './deriveConsumerLimits';
 import { decodeIntent, encodeIntent, INTENT_MESSAGE_TYPE } from './intentCodec';
-import { declareIntentTopology, intentTopology, type IntentTopology } from './topology';
+import { type DEAD_LETTER_REASONS, declareIntentTopology, intentTopology, type IntentTopology } from './topology';
 
 export interface RabbitIntentQueueOptions {
   /** AMQP_URL, e.g. amqp://user:pass@rabbitmq:5672/vhost?heartbeat=30 */
@@ -49,7 +49,7 @@ class NoRouteError extends Error {
   }
 }
 
-type DeadLetterReason = 'expired' | 'malformed' | 'delivery_limit';
+type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 
 /** How far ahead of this instance's clock another instance's receivedAt may be (NTP keeps nodes well within it). */
 const MAX_CLOCK_SKEW_MS = 30_000;
@@ -195,7 +195,13 @@ export function createRabbitIntentQueue(options: RabbitIntentQueueOptions): Rabb
 
   function deadLetter(channel: Channel, message: ConsumeMessage, reason: DeadLetterReason, text: string, meta: Record<string, unknown>): void {
     if (settle(channel, message, 'reject')) metrics.intentsDeadLettered.inc({ reason });
-    logger.warn(`intent dead-lettered (${reason}): ${text}`, { event: 'intent_dead_lettered', reason, queue: topology.deadLetterQueue, messageId: message.properties.messageId, ...meta });
+    logger.warn(`intent dead-lettered (${reason}): ${text}`, {
+      event: 'intent_dead_lettered',
+      reason,
+      queue: topology.deadLetterQueue,
+      messageId: message.properties.messageId as unknown,
+      ...meta,
+    });
   }
 
   function onDelivery(connection: BrokerConnection, model: ChannelModel, channel: Channel, message: ConsumeMessage | null): void {
@@ -225,11 +231,23 @@ export function createRabbitIntentQueue(options: RabbitIntentQueueOptions): Rabb
     const ageMs = now() - Date.parse(intent.receivedAt);
     if (ageMs < -MAX_CLOCK_SKEW_MS) {
       // It would never expire, and a key written before it was "received" would not count as a duplicate.
-      deadLetter(channel, message, 'malformed', `${intent.action} for ${intent.service} claims to be received ${(-ageMs / 1000).toFixed(1)}s in the future (forged, or a clock off by more than ${MAX_CLOCK_SKEW_MS / 1000}s)`, meta);
+      deadLetter(
+        channel,
+        message,
+        'malformed',
+        `${intent.action} for ${intent.service} claims to be received ${(-ageMs / 1000).toFixed(1)}s in the future (forged, or a clock off by more than ${MAX_CLOCK_SKEW_MS / 1000}s)`,
+        meta,
+      );
       return;
     }
     if (ageMs > ttlMs) {
-      deadLetter(channel, message, 'expired', `${intent.action} for ${intent.service} was received ${(ageMs / 1000).toFixed(1)}s ago, past INTENT_TTL (${ttlMs / 1000}s); a stale intent is never applied`, meta);
+      deadLetter(
+        channel,
+        message,
+        'expired',
+        `${intent.action} for ${intent.service} was received ${(ageMs / 1000).toFixed(1)}s ago, past INTENT_TTL (${ttlMs / 1000}s); a stale intent is never applied`,
+        meta,
+      );
       return;
     }
     const decide = handler;
@@ -289,7 +307,7 @@ export function createRabbitIntentQueue(options: RabbitIntentQueueOptions): Rabb
           },
           (error: unknown) => {
             const wasReturned = returned.delete(messageId);
-            if (error) reject(error instanceof Error ? error : new Error(String(error)));
+            if (error) reject(error instanceof Error ? error : new Error(describeError(error)));
             else if (wasReturned) reject(new NoRouteError(topology.queue));
             else resolve();
           },

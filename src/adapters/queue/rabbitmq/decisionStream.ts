@@ -27,7 +27,6 @@ export async function declareDecisionStream(channel: Channel, exchange: string, 
   await channel.bindQueue(stream, exchange, '#');
 }
 
-
 const ACTIONS: readonly string[] = [...SCALE_ACTIONS, INVALID_ACTION];
 const OUTCOME_NAMES: readonly string[] = OUTCOMES;
 const isText = (value: unknown, max: number): value is string => typeof value === 'string' && value.length <= max;
@@ -63,7 +62,7 @@ export function decodeDecisionEvent(body: Buffer): DecisionRecord | undefined {
     decidedAt,
     ...(from !== undefined ? { from: from as number } : {}),
     ...(to !== undefined ? { to: to as number } : {}),
-    ...(direction !== undefined ? { direction: direction as Decision['direction'] & string } : {}),
+    ...(direction !== undefined ? { direction: direction } : {}),
     ...(retryable !== undefined ? { retryable } : {}),
     ...(receivedAt !== undefined ? { receivedAt } : {}),
   };

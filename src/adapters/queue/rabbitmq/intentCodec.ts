@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ALERT_LABEL, checkAlertContract, REPLICAS_ANNOTATION, SERVICE_NAME } from '../../../domain/alertContract';
-import type { ScaleIntent } from '../../../domain/types';
+import { SCALE_ACTIONS, type ScaleIntent } from '../../../domain/types';
 import { alertmanagerPayloadSchema, MAX_ALERTS_PER_NOTIFICATION as MAX_ALERTS } from '../../../http/alertmanagerPayloadSchema';
 
 /** AMQP `type` property of intent messages; bump when the body changes incompatibly. */
@@ -22,7 +22,7 @@ const intentSchema = z
   .strictObject({
     key: z.string().regex(IDEMPOTENCY_KEY, 'not an idempotency key (32 lowercase hex digits)'),
     service: z.string().regex(SERVICE_NAME, 'not a Swarm service name'),
-    action: z.enum(['up', 'down', 'to']),
+    action: z.enum(SCALE_ACTIONS),
     stepOverrides: z.array(z.number()).max(MAX_ALERTS),
     usesServiceStep: z.boolean(),
     target: z.number().optional(),

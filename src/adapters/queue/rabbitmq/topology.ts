@@ -3,6 +3,8 @@ import type { Channel } from 'amqplib';
 export const DEFAULT_INTENT_QUEUE = 'alertscale.intents';
 export const DEFAULT_EVENTS_EXCHANGE = 'alertscale.events';
 export const DEFAULT_DELIVERY_LIMIT = 5;
+/** Why an intent is dead-lettered (the `reason` of alertscale_intents_dead_lettered_total). */
+export const DEAD_LETTER_REASONS = ['expired', 'malformed', 'delivery_limit'] as const;
 
 /** Names and fixed arguments of the durable intent queue and its dead-letter path. */
 export interface IntentTopology {
