@@ -46,13 +46,17 @@ export function copyCheckout(): string {
   return dir;
 }
 
-/** Edits a file of the checkout as a user would with an editor; throws if `from` is not in it. */
-export function editCheckoutFile(checkout: string, file: string, from: string | RegExp, to: string): void {
+/**
+ * Runs `sed -i -e <script> <file>` in the checkout, the edit README's deploy
+ * section has the user make, and returns that command line; throws when it
+ * changed nothing (sed itself does not), so a reshaped file fails loudly.
+ */
+export async function sedCheckoutFile(checkout: string, file: string, script: string): Promise<string> {
   const full = path.join(checkout, file);
   const before = fs.readFileSync(full, 'utf8');
-  const after = before.replace(typeof from === 'string' ? new RegExp(from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'g') : from, to);
-  if (after === before) throw new Error(`${file}: nothing matched ${String(from)}`);
-  fs.writeFileSync(full, after);
+  await run('sed', ['-i', '-e', script, file], { cwd: checkout });
+  if (fs.readFileSync(full, 'utf8') === before) throw new Error(`${file}: sed -e '${script}' changed nothing`);
+  return `sed -i -e '${script}' ${file}`;
 }
 
 /** True when nothing listens on `port` on any address (host-mode ports bind 0.0.0.0). */
