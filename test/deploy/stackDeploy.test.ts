@@ -6,7 +6,7 @@ import { PROJECT_DIR } from '../support/buildLocalImage';
 import { sleep, waitFor } from '../support/polling';
 import { assertSwarmManager, containerHealth, desiredReplicas, listTasks } from '../support/swarm';
 import { PrometheusApi } from '../monitoring/support/prometheusApi';
-import { responses, runHey } from '../e2e/support/hey';
+import { heyArgs, responses, runHey } from '../e2e/support/hey';
 import {
   copyCheckout,
   createSecret,
@@ -17,6 +17,7 @@ import {
   newStackName,
   pickHostPorts,
   removeStack,
+  readmeDeployCommands,
   sedCheckoutFile,
   STACK_PREFIX,
 } from '../support/deployedStack';
@@ -87,14 +88,18 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
   let peakReplicas = 0;
   /** Watches the worker from the deploy on; its test awaits it (the other checks run meanwhile). */
   let workerScaledUp: Promise<number> = Promise.reject(new Error('not deployed'));
-  /** The shell commands this run executed, printed at the end: README's deploy section shows them. */
+  /** The shell commands this run executed, in README's form (run()): its deploy section must list exactly these. */
   const commands: string[] = [];
+  /** Values of this run -> how README writes them. */
+  let readmeForms: Array<[string, string]> = [];
+  const ran = (...lines: string[]): void => {
+    commands.push(...lines.map((line) => readmeForms.reduce((text, [value, form]) => text.split(value).join(form), line)));
+  };
 
-  const deploy = async (extraEnv: Record<string, string>): Promise<void> => {
+  /** `docker stack deploy`; `shown` is how the command line names the variables (README's form). */
+  const deploy = async (extraEnv: Record<string, string>, shown: Record<string, string> = extraEnv): Promise<void> => {
     const deployEnv = { ...env, ...extraEnv };
-    commands.push(
-      `${Object.entries(extraEnv).map(([k, v]) => `${k}=${v}`).join(' ')} docker stack deploy --resolve-image never -c stack.yml -c deploy/standins/stack.standins.yml ${stack}`,
-    );
+    ran(`${Object.entries(shown).map(([k, v]) => `${k}=${v}`).join(' ')} docker stack deploy --resolve-image never -c stack.yml -c deploy/standins/stack.standins.yml ${stack}`);
     await dockerCli(['stack', 'deploy', '--resolve-image', 'never', '-c', 'stack.yml', '-c', 'deploy/standins/stack.standins.yml', stack], {
       cwd: checkout,
       env: deployEnv,
@@ -136,6 +141,7 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
 
     const standins = await buildStandinImages();
     const appImage = await buildAppImage();
+    readmeForms = [[stack, '${STACK}'], [appImage, 'alertscale-local/app:<hash of its inputs>']];
     expectedImages = {
       alertscale: appImage, producer: appImage, worker: appImage, api: appImage, edge: standins.haproxy,
       'docker-guard': appImage, 'docker-sd-guard': appImage, rabbitmq: standins.rabbitmq, prometheus: standins.prometheus,
@@ -148,36 +154,36 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
     checkout = copyCheckout();
     // The stack is not named `alertscale`: map the demo queue (and the CPU rows)
     // to this stack's worker, as docs/deploy.md tells a user to.
-    const mapToStack = await sedCheckoutFile(checkout, 'rules/tuning.rules.yml', `s/alertscale_worker/${service('worker')}/g; s/alertscale_api/${service('api')}/g`);
-    await createSecret(`${stack}_webhook_token`, token);
-    await createSecret(`${stack}_grafana_admin_password`, secret());
-    commands.push(
+    ran(
       `scripts/build-standin-images.sh`,
       `DOCKER_BUILDKIT=1 docker build --network host --build-arg NODE_IMAGE=alertscale-local/node:20 --secret id=ca,src=/etc/ssl/certs/ca-certificates.crt -t ${appImage} .`,
-      mapToStack,
+      `STACK=${STACK_PREFIX}-<time>`,
+      await sedCheckoutFile(checkout, 'rules/tuning.rules.yml', `s/alertscale_worker/${service('worker')}/g; s/alertscale_api/${service('api')}/g`),
       `openssl rand -hex 32 | docker secret create ${stack}_webhook_token -`,
       `openssl rand -hex 12 | docker secret create ${stack}_grafana_admin_password -`,
     );
-    env = {
-      ...process.env,
-      ALERTSCALE_IMAGE: appImage,
-      RABBITMQ_PASSWORD: rabbitmqPassword,
-      RABBITMQ_WORKLOAD_PASSWORD: workloadPassword,
-      RABBITMQ_ADMIN_PASSWORD: adminPassword,
-      STANDIN_HAPROXY_IMAGE: standins.haproxy,
-      EDGE_PORT: String(ports.edge),
-      DOCKER_GID: String(fs.statSync('/var/run/docker.sock').gid),
-      STANDIN_RABBITMQ_IMAGE: standins.rabbitmq,
-      STANDIN_PROMETHEUS_IMAGE: standins.prometheus,
-      STANDIN_ALERTMANAGER_IMAGE: standins.alertmanager,
-      STANDIN_NODE_EXPORTER_IMAGE: standins['node-exporter'],
-      PROMETHEUS_PORT: String(ports.prometheus),
-      ALERTMANAGER_PORT: String(ports.alertmanager),
-      RABBITMQ_MANAGEMENT_PORT: String(ports.rabbitmq),
-      GRAFANA_PORT: String(ports.grafana),
-      WEBHOOK_TOKEN_SECRET: `${stack}_webhook_token`,
-      GRAFANA_PASSWORD_SECRET: `${stack}_grafana_admin_password`,
-    } as NodeJS.ProcessEnv;
+    await createSecret(`${stack}_webhook_token`, token);
+    await createSecret(`${stack}_grafana_admin_password`, secret());
+    // [variable, this run's value, README's form]
+    const variables: Array<[string, string, string]> = [
+      ['ALERTSCALE_IMAGE', appImage, appImage],
+      ['RABBITMQ_PASSWORD', rabbitmqPassword, '$(openssl rand -hex 24)'],
+      ['RABBITMQ_WORKLOAD_PASSWORD', workloadPassword, '$(openssl rand -hex 24)'],
+      ['RABBITMQ_ADMIN_PASSWORD', adminPassword, '$(openssl rand -hex 24)'],
+      ['DOCKER_GID', String(fs.statSync('/var/run/docker.sock').gid), '$(stat -c %g /var/run/docker.sock)'],
+      ...(['rabbitmq', 'prometheus', 'alertmanager', 'node-exporter', 'haproxy'] as const).map((recipe): [string, string, string] => [
+        `STANDIN_${recipe.toUpperCase().replace('-', '_')}_IMAGE`, standins[recipe] ?? '', `<${recipe}= line of the script>`,
+      ]),
+      ['PROMETHEUS_PORT', String(ports.prometheus), '<free>'],
+      ['ALERTMANAGER_PORT', String(ports.alertmanager), '<free>'],
+      ['RABBITMQ_MANAGEMENT_PORT', String(ports.rabbitmq), '<free>'],
+      ['GRAFANA_PORT', String(ports.grafana), '<free>'],
+      ['EDGE_PORT', String(ports.edge), '<free>'],
+      ['WEBHOOK_TOKEN_SECRET', `${stack}_webhook_token`, `${stack}_webhook_token`],
+      ['GRAFANA_PASSWORD_SECRET', `${stack}_grafana_admin_password`, `${stack}_grafana_admin_password`],
+    ];
+    env = { ...process.env, ...Object.fromEntries(variables.map(([name, value]) => [name, value])) };
+    ran(`export ${variables.map(([name, , form]) => `${name}=${form}`).join(' ')}`);
     await deploy({ CONFIG_VERSION: `${stack}-1` });
     deployedAt = Date.now();
     workerScaledUp = waitFor('the worker to be scaled up', async () => {
@@ -341,8 +347,9 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
   it(`when HTTP load arrives at the edge's host-mode port, then the chain inside the stack scales the api up within ${HTTP_SCALE_UP_MS / 1000} s`, async () => {
     expect(await apiReplicas()).toBe(1);
     const startedAt = Date.now();
-    const load = runHey({ url: `http://127.0.0.1:${ports.edge}/work`, ...HTTP_SPIKE, timeoutS: 10 });
-    commands.push(`hey -z ${HTTP_SPIKE.durationS}s -c ${HTTP_SPIKE.workers} -q ${HTTP_SPIKE.rate / HTTP_SPIKE.workers} http://127.0.0.1:$EDGE_PORT/work`);
+    const spike = { url: `http://127.0.0.1:${ports.edge}/work`, ...HTTP_SPIKE, timeoutS: 10 };
+    const load = runHey(spike);
+    ran(`hey ${heyArgs({ ...spike, url: 'http://127.0.0.1:${EDGE_PORT}/work' }).join(' ')}`);
     try {
       const replicas = await waitFor('the api to be scaled up', async () => {
         const count = await apiReplicas();
@@ -369,17 +376,23 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
     // What a user does (docs/deploy.md, "Watch the demo scale down"): edit the
     // rule files and the cooldown, deploy them as a new CONFIG_VERSION keeping
     // the current replicas, and stop the load.
-    commands.push(
+    ran(
       await sedCheckoutFile(checkout, 'rules/queue.rules.yml', `s/queue:desired_replicas_down:raw\\[5m\\]/queue:desired_replicas_down:raw[${SHORT_WINDOW}]/`),
       await sedCheckoutFile(checkout, 'rules/idle.rules.yml', `s/queue:desired_replicas_down:raw offset 5m/queue:desired_replicas_down:raw offset ${SHORT_WINDOW}/; s/^        for: .*$/        for: ${SHORT_DOWN_FOR}/`),
       await sedCheckoutFile(checkout, 'stack.yml', `s/alertscale.cooldown.down: "5m"/alertscale.cooldown.down: "${SHORT_COOLDOWN_DOWN}"/`),
     );
-    const current = await workerReplicas();
-    const api = await apiReplicas();
+    const replicasNow = async (name: string): Promise<[string, string]> => {
+      const args = ['service', 'inspect', service(name), '--format', '{{.Spec.Mode.Replicated.Replicas}}'];
+      return [(await dockerCli(args)).trim(), `$(docker ${args.map((arg) => (arg.includes('{') ? `'${arg}'` : arg)).join(' ')})`];
+    };
+    const [[current, currentShown], [api, apiShown]] = await Promise.all([replicasNow('worker'), replicasNow('api')]);
     const redeployedAt = Date.now();
-    await deploy({ CONFIG_VERSION: `${stack}-2`, WORKER_REPLICAS: String(current), API_REPLICAS: String(api) });
+    await deploy(
+      { CONFIG_VERSION: `${stack}-2`, WORKER_REPLICAS: current, API_REPLICAS: api },
+      { CONFIG_VERSION: `${stack}-2`, WORKER_REPLICAS: currentShown, API_REPLICAS: apiShown },
+    );
     await dockerCli(['service', 'scale', '--detach', `${service('producer')}=0`]);
-    commands.push(`docker service scale --detach ${stack}_producer=0`);
+    ran(`docker service scale --detach ${service('producer')}=0`);
     expect(await desiredReplicas(service('producer'))).toBe(0);
     await waitFor(`the worker to be back at ${WORKER_MIN}`, async () => (await workerReplicas()) === WORKER_MIN, SCALE_DOWN_MS, 3000);
     process.stdout.write(`[stackDeploy] worker scaled down ${current} -> ${WORKER_MIN} ${secondsSince(redeployedAt)} s after the redeploy\n`);
@@ -388,9 +401,13 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
   }, SCALE_DOWN_MS + 240_000);
 
   it('when the stack is removed, then no service, config, secret, network or volume of it is left', async () => {
-    commands.push(`docker stack rm ${stack}`, `docker secret rm ${stack}_webhook_token ${stack}_grafana_admin_password`, `docker volume rm $(docker volume ls -q --filter label=com.docker.stack.namespace=${stack})`);
+    ran(`docker stack rm ${stack}`, `docker secret rm ${stack}_webhook_token ${stack}_grafana_admin_password`, `docker volume rm $(docker volume ls -q --filter label=com.docker.stack.namespace=${stack})`);
     const left = await removeStack(stack);
     expect(left).toEqual({ services: [], configs: [], secrets: [], networks: [], volumes: [] });
     expect(stack.startsWith(`${STACK_PREFIX}-`)).toBe(true);
   }, 240_000);
+
+  it("when the run is over, then README's deploy section lists exactly the commands it ran", () => {
+    expect(readmeDeployCommands()).toEqual(commands);
+  });
 });

@@ -56,7 +56,23 @@ export async function sedCheckoutFile(checkout: string, file: string, script: st
   const before = fs.readFileSync(full, 'utf8');
   await run('sed', ['-i', '-e', script, file], { cwd: checkout });
   if (fs.readFileSync(full, 'utf8') === before) throw new Error(`${file}: sed -e '${script}' changed nothing`);
-  return `sed -i -e '${script}' ${file}`;
+  // Double quotes let README's form expand ${STACK}; a script with quotes of its own keeps single ones.
+  return script.includes('"') ? `sed -i -e '${script}' ${file}` : `sed -i -e "${script}" ${file}`;
+}
+
+/**
+ * The commands of README's "Deploy the whole system" block: comment lines
+ * dropped, trailing `# comments` cut, `\`-continued lines joined.
+ */
+export function readmeDeployCommands(): string[] {
+  const readme = fs.readFileSync(path.join(PROJECT_DIR, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Deploy the whole system'));
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  return block
+    .replace(/\\\n\s*/g, '')
+    .split('\n')
+    .map((line) => line.replace(/\s+# .*$/, '').trim())
+    .filter((line) => line && !line.startsWith('#'));
 }
 
 /** True when nothing listens on `port` on any address (host-mode ports bind 0.0.0.0). */
