@@ -53,7 +53,7 @@ const HTTP_SPIKE = { rate: 45, durationS: 40, workers: 60 };
 const SCALE_DOWN_MS = 240_000;
 /**
  * What a user shortens to watch the demo scale down (docs/deploy.md, "Watch
- * the demo scale down"): the queue's 5-minute stabilization window to 30 s, the
+ * it scale back down"): the queue's 5-minute stabilization window to 30 s, the
  * `for:` of the scale-down alerts to 20 s, the down cooldown to 30 s.
  */
 const SHORT_WINDOW = '30s';
