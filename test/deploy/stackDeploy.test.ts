@@ -246,7 +246,7 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
     expect(plugins.out.split('\n').filter(Boolean).sort()).toEqual(expect.arrayContaining(['rabbitmq_management', 'rabbitmq_prometheus']));
   }, 90_000);
 
-  it('when deployed, then Prometheus discovers alertscale, RabbitMQ, the workload and node-exporter through Swarm service discovery and scrapes every one', async () => {
+  it('when deployed, then Prometheus discovers alertscale, RabbitMQ, the workload (producer, worker, api, edge) and node-exporter through Swarm service discovery and scrapes every one', async () => {
     const expected = [
       ['alertscale', 'alertscale', 2],
       ['rabbitmq-queues', 'rabbitmq', 1],
