@@ -33,13 +33,6 @@ const THROUGH_GUARD = [
   '<rootDir>/test/integration/serviceLookup.test.ts',
   '<rootDir>/test/reliability/versionConflicts.test.ts',
 ];
-/**
- * The whole-stack deployment test (about 12 minutes) runs on its own, with
- * `npm run test:stack`, not in `npm test`, until its redeploy scale-down step
- * fits the stabilized scale-down rules (issue 14).
- */
-const STACK_DEPLOY = '<rootDir>/test/deploy/stackDeploy.test.ts';
-const withStack = process.env.ALERTSCALE_STACK_TEST === '1';
 const SERIAL = { runner: '<rootDir>/test/support/serialRunner.js', globalSetup: '<rootDir>/test/support/checkTestEnvironment.js' };
 
 /** @type {import('jest').Config} */
@@ -53,10 +46,9 @@ module.exports = {
       ...shared,
       displayName: 'services',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', ...PURE_PATTERNS, `^<rootDir>${escape(STACK_DEPLOY)}`],
+      testPathIgnorePatterns: ['/node_modules/', ...PURE_PATTERNS],
       ...SERIAL,
     },
-    ...(withStack ? [{ ...shared, ...SERIAL, displayName: 'stack', testMatch: [STACK_DEPLOY] }] : []),
     { ...shared, ...SERIAL, displayName: 'through-guard', testMatch: THROUGH_GUARD, setupFiles: ['<rootDir>/test/support/throughGuard.setup.js'] },
   ],
 };

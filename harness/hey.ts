@@ -57,12 +57,9 @@ export interface HeyRun {
   timeoutS?: number;
 }
 
-/** Runs hey against a 127.0.0.1 URL only (the network rule) and returns its own report. */
-export async function runHey(run: HeyRun): Promise<HeyReport> {
-  const url = new URL(run.url);
-  if (url.hostname !== '127.0.0.1') throw new Error(`load goes to 127.0.0.1 only, not ${url.hostname}`);
-  if (run.durationS <= 0 || run.durationS > 900) throw new Error(`a load run lasts 1-900 s, not ${run.durationS}`);
-  const args = [
+/** hey's command line for a run (without the binary). */
+export function heyArgs(run: HeyRun): string[] {
+  return [
     '-z',
     `${run.durationS}s`,
     '-c',
@@ -76,6 +73,14 @@ export async function runHey(run: HeyRun): Promise<HeyReport> {
     '-disable-compression',
     run.url,
   ];
+}
+
+/** Runs hey against a 127.0.0.1 URL only (the network rule) and returns its own report. */
+export async function runHey(run: HeyRun): Promise<HeyReport> {
+  const url = new URL(run.url);
+  if (url.hostname !== '127.0.0.1') throw new Error(`load goes to 127.0.0.1 only, not ${url.hostname}`);
+  if (run.durationS <= 0 || run.durationS > 900) throw new Error(`a load run lasts 1-900 s, not ${run.durationS}`);
+  const args = heyArgs(run);
   const hey = new OwnedProcess(`hey ${run.method ?? 'GET'} ${url.pathname} ${run.rate}/s`, HEY_BIN, args, { keepAll: true });
   const code = await hey.exited;
   if (code !== 0) throw new Error(`hey exited ${code}\n${hey.output}`);

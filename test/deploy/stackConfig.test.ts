@@ -144,7 +144,7 @@ describe('stack.yml', () => {
     const amqpUrlOf = (name: string) => new URL(/AMQP_URL: (\S+)/.exec(services.get(name) ?? '')?.[1] ?? 'missing://');
     const alertscale = amqpUrlOf('alertscale');
     expect({ user: alertscale.username, vhost: alertscale.pathname }).toEqual({ user: 'alertscale', vhost: '/alertscale' });
-    for (const workload of ['producer', 'worker']) {
+    for (const workload of ['producer', 'worker', 'api']) {
       const url = amqpUrlOf(workload);
       expect({ workload, user: url.username, vhost: decodeURIComponent(url.pathname.slice(1)) }).toEqual({ workload, user: 'workload', vhost: '/' });
       expect(services.get(workload)).not.toContain(DEPLOY_ENV.RABBITMQ_PASSWORD);

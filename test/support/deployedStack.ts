@@ -50,13 +50,33 @@ export function copyCheckout(): string {
   return dir;
 }
 
-/** Edits a file of the checkout as a user would with an editor; throws if `from` is not in it. */
-export function editCheckoutFile(checkout: string, file: string, from: string | RegExp, to: string): void {
+/**
+ * Runs `sed -i -e <script> <file>` in the checkout, the edit README's deploy
+ * section has the user make, and returns that command line; throws when it
+ * changed nothing (sed itself does not), so a reshaped file fails loudly.
+ */
+export async function sedCheckoutFile(checkout: string, file: string, script: string): Promise<string> {
   const full = path.join(checkout, file);
   const before = fs.readFileSync(full, 'utf8');
-  const after = before.replace(typeof from === 'string' ? new RegExp(from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'g') : from, to);
-  if (after === before) throw new Error(`${file}: nothing matched ${String(from)}`);
-  fs.writeFileSync(full, after);
+  await run('sed', ['-i', '-e', script, file], { cwd: checkout });
+  if (fs.readFileSync(full, 'utf8') === before) throw new Error(`${file}: sed -e '${script}' changed nothing`);
+  // Double quotes let README's form expand ${STACK}; a script with quotes of its own keeps single ones.
+  return script.includes('"') ? `sed -i -e '${script}' ${file}` : `sed -i -e "${script}" ${file}`;
+}
+
+/**
+ * The commands of README's "Deploy the whole system" block: comment lines
+ * dropped, trailing `# comments` cut, `\`-continued lines joined.
+ */
+export function readmeDeployCommands(): string[] {
+  const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Deploy the whole system'));
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+  return block
+    .replace(/\\\n\s*/g, '')
+    .split('\n')
+    .map((line) => line.replace(/\s+# .*$/, '').trim())
+    .filter((line) => line && !line.startsWith('#'));
 }
 
 /** True when nothing listens on `port` on any address (host-mode ports bind 0.0.0.0). */
