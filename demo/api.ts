@@ -24,16 +24,13 @@ async function main(): Promise<void> {
   const capacity = new WorkCapacity(config.capacity);
   const metrics = createApiMetrics(() => capacity.queued);
   const drain: DrainState = { draining: false };
-  const publisher = await connectJobPublisher(config.amqpUrl, config.queue, logger, config.reconnectMaxDelayMs);
+  const publisher = connectJobPublisher(config.amqpUrl, config.queue, logger, config.reconnectMaxDelayMs);
   // A new replica joins the edge (its first healthy check) able to take jobs; GET /work needs no
   // broker, so after a while it listens anyway and POST /jobs answers 503 until connected.
-  const connected = await Promise.race([
-    publisher.broker.waitForConnect().then(
-      () => true,
-      () => false,
-    ),
-    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), BROKER_WAIT_MS).unref()),
-  ]);
+  const connected = await publisher.connection.whenReady(BROKER_WAIT_MS).then(
+    () => true,
+    () => false,
+  );
   if (!connected) logger.warn('broker not reachable yet: POST /jobs answers 503 until it is', { waitedMs: BROKER_WAIT_MS });
   const app = createApiApp({
     capacity,
@@ -61,7 +58,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('draining', { signal, drainDelayMs: config.drainDelayMs, graceMs: config.shutdownGraceMs });
     const complete = await drainServer(server, drain, { drainDelayMs: config.drainDelayMs, graceMs: config.shutdownGraceMs });
-    await publisher.broker.close().catch((err: unknown) => logger.warn('close failed', { error: String(err) }));
+    await publisher.close();
     logger.info('stopped', { complete });
     process.exit(complete ? 0 : 1);
   };

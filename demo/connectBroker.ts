@@ -1,21 +1,42 @@
-import { connect, type ChannelModel, type RecoveringChannelModel } from 'amqplib';
+import type { Channel, ChannelModel } from 'amqplib';
 import type winston from 'winston';
+import { BrokerConnection } from '../src/adapters/queue/rabbitmq/connection/brokerConnection';
+import { watchChannel } from '../src/adapters/queue/rabbitmq/connection/watchChannel';
+
+/** The demo's own first retry; the cap is RECONNECT_MAX_DELAY_MS. */
+const INITIAL_RECONNECT_DELAY_MS = 250;
+
+export interface DemoBroker {
+  connection: BrokerConnection;
+  /** Recycles the connection when this channel dies while the connection lives (watchChannel). */
+  watch: (model: ChannelModel, channel: Channel, role: string) => void;
+}
 
 /**
- * Connects with amqplib's recovery: exponential backoff with jitter while the
- * broker is down at start, and again after any disconnect. `setup` runs on
- * every (re)connection to open channels and start consuming. Returns at once:
- * await `waitForConnect()`, or `close()` to give up (e.g. on SIGTERM).
+ * Connects the way alertscale does, with the same BrokerConnection (backoff with
+ * jitter while the broker is down at start and after any disconnect, a dead
+ * channel recycles the connection): one reconnect strategy in the repository.
+ * `setup` runs on every (re)connection to open channels and start consuming.
+ * Returns at once: await `connection.whenReady()`, or `connection.close()` to
+ * give up (e.g. on SIGTERM). `isClosing` tells the channel watchers that the
+ * process closes its channels on purpose.
  */
-export async function connectBroker(url: string, logger: winston.Logger, maxDelayMs: number, setup: (model: ChannelModel) => Promise<void>): Promise<RecoveringChannelModel> {
-  const broker = await connect(url, {
-    recovery: { initialDelay: 250, maxDelay: maxDelayMs, factor: 2, jitter: 0.2, waitForConnect: false, setup },
+export function connectBroker(
+  options: { url: string; connectionName: string; logger: winston.Logger; maxDelayMs: number; isClosing: () => boolean },
+  setup: (model: ChannelModel, broker: DemoBroker) => Promise<void>,
+): DemoBroker {
+  const { logger, isClosing } = options;
+  const connection: BrokerConnection = new BrokerConnection({
+    url: options.url,
+    connectionName: options.connectionName,
+    logger,
+    reconnect: { initialDelayMs: INITIAL_RECONNECT_DELAY_MS, maxDelayMs: options.maxDelayMs },
+    onConnect: (model) => setup(model, broker),
   });
-  broker.on('connect', () => logger.info('broker connected'));
-  broker.on('disconnect', (err: Error) => logger.warn('broker disconnected', { error: err.message }));
-  broker.on('reconnect-scheduled', ({ attempt, delay, error }: { attempt: number; delay: number; error: Error }) =>
-    logger.warn('broker unreachable, retrying', { attempt, delayMs: delay, error: error.message }),
-  );
-  broker.on('error', (err: Error) => logger.warn('broker connection error', { error: err.message }));
+  const broker: DemoBroker = {
+    connection,
+    watch: (model, channel, role) => watchChannel(connection, model, channel, { role, logger, isClosing }),
+  };
+  connection.open();
   return broker;
 }

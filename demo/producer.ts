@@ -31,15 +31,18 @@ async function main(): Promise<void> {
   let stopping = false;
   let timer: NodeJS.Timeout | undefined;
 
-  const broker = await connectBroker(config.amqpUrl, logger, config.reconnectMaxDelayMs, async (model) => {
-    const confirmChannel = await model.createConfirmChannel();
-    confirmChannel.on('error', (err: Error) => logger.warn('channel error', { error: err.message }));
-    confirmChannel.on('close', () => {
-      if (channel === confirmChannel) channel = undefined;
-    });
-    await assertJobTopology(confirmChannel, config.queue);
-    channel = confirmChannel;
-  });
+  const { connection } = connectBroker(
+    { url: config.amqpUrl, connectionName: 'demo-producer', logger, maxDelayMs: config.reconnectMaxDelayMs, isClosing: () => stopping },
+    async (model, broker) => {
+      const confirmChannel = await model.createConfirmChannel();
+      broker.watch(model, confirmChannel, 'publish');
+      confirmChannel.on('close', () => {
+        if (channel === confirmChannel) channel = undefined;
+      });
+      await assertJobTopology(confirmChannel, config.queue);
+      channel = confirmChannel;
+    },
+  );
 
   const stop = async (reason: string): Promise<void> => {
     if (stopping) return;
@@ -50,7 +53,7 @@ async function main(): Promise<void> {
       () => true,
       () => false,
     );
-    await broker.close().catch(() => undefined);
+    await connection.close();
     await metricsServer?.close();
     logger.info('stopped', { published: seq, allConfirmed: confirmed ?? false });
     process.exit(confirmed === false ? 1 : 0);
@@ -58,7 +61,8 @@ async function main(): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => void stop(signal).catch(exitOnFatal('demo-producer')));
   }
-  await broker.waitForConnect().catch((err: unknown) => {
+  // Waits as long as the broker is down (the connection retries); stop() ends the wait.
+  await connection.whenReady(Infinity).catch((err: unknown) => {
     if (!stopping) throw err;
   });
   if (stopping) return;

@@ -46,25 +46,29 @@ async function main(): Promise<void> {
   let consumer: { channel: Channel; tag: string } | undefined;
   let stopping = false;
 
-  const broker = await connectBroker(config.amqpUrl, logger, config.reconnectMaxDelayMs, async (model) => {
-    // A confirm channel: retries and dead letters are acked away only once the broker has them.
-    const channel = await model.createConfirmChannel();
-    channel.on('error', (err: Error) => logger.warn('channel error', { error: err.message }));
-    await assertJobTopology(channel, config.queue);
-    await channel.prefetch(config.prefetch);
-    if (stopping) return;
-    const { consumerTag } = await channel.consume(config.queue, (message) => {
-      if (message) processJob(context, channel, message);
-      else logger.warn('the broker cancelled the consumer (queue deleted?)', { queue: config.queue });
-    });
-    consumer = { channel, tag: consumerTag };
-    logger.info('consuming', {
-      queue: config.queue,
-      prefetch: config.prefetch,
-      serviceTimeMs: config.serviceTimeMs,
-      workMode: config.workMode,
-    });
-  });
+  const { connection } = connectBroker(
+    { url: config.amqpUrl, connectionName: 'demo-worker', logger, maxDelayMs: config.reconnectMaxDelayMs, isClosing: () => stopping },
+    async (model, broker) => {
+      // A confirm channel: retries and dead letters are acked away only once the broker has them.
+      const channel = await model.createConfirmChannel();
+      broker.watch(model, channel, 'consume');
+      await assertJobTopology(channel, config.queue);
+      await channel.prefetch(config.prefetch);
+      if (stopping) return;
+      const { consumerTag } = await channel.consume(config.queue, (message) => {
+        if (message) processJob(context, channel, message);
+        // Reconnecting declares the queue again and consumes from it.
+        else if (!stopping) connection.recycle(model, `the broker cancelled the consumer (queue ${config.queue} deleted?)`);
+      });
+      consumer = { channel, tag: consumerTag };
+      logger.info('consuming', {
+        queue: config.queue,
+        prefetch: config.prefetch,
+        serviceTimeMs: config.serviceTimeMs,
+        workMode: config.workMode,
+      });
+    },
+  );
 
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;
@@ -78,7 +82,7 @@ async function main(): Promise<void> {
       await consumer.channel.cancel(consumer.tag).catch((err: unknown) => logger.warn('cancel failed', { error: String(err) }));
     }
     releaseJobs(await inFlight.drain(config.shutdownGraceMs), metrics, logger);
-    await broker.close().catch((err: unknown) => logger.warn('close failed', { error: String(err) }));
+    await connection.close();
     await jobLog?.close();
     await metricsServer?.close();
     logger.info('stopped');
@@ -87,10 +91,6 @@ async function main(): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => void shutdown(signal).catch(exitOnFatal('demo-worker')));
   }
-
-  await broker.waitForConnect().catch((err: unknown) => {
-    if (!stopping) throw err;
-  });
 }
 
 main().catch(exitOnFatal('demo-worker'));

@@ -9,7 +9,10 @@ import { ownerLabel } from './swarmServices';
 
 const WORKER_IMAGE_TAG = 'alertscale-local:e2e-demo';
 
-/** Hash of what the worker image is built from: demo/ sources, tsconfigs, the lockfile, the node binary. */
+/** The one part of src/ the demo imports: the broker connection (it imports nothing else from src/). */
+export const DEMO_SHARED_SOURCES = 'src/adapters/queue/rabbitmq/connection';
+
+/** Hash of what the worker image is built from: demo/ and DEMO_SHARED_SOURCES, tsconfigs, the lockfile, the node binary. */
 function workerSourceHash(): string {
   const hash = createHash('sha256');
   const add = (file: string): void => void hash.update(`${path.relative(REPO_ROOT, file)}\n`).update(fs.readFileSync(file));
@@ -21,6 +24,7 @@ function workerSourceHash(): string {
     }
   };
   walk(path.join(REPO_ROOT, 'demo'));
+  walk(path.join(REPO_ROOT, DEMO_SHARED_SOURCES));
   for (const file of ['tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json']) add(path.join(REPO_ROOT, file));
   const node = fs.statSync(fs.realpathSync(process.execPath));
   hash.update(`${process.execPath}:${node.size}:${node.mtimeMs}`);

@@ -1,4 +1,4 @@
-import { backoffDelayMs } from '../../../src/adapters/queue/rabbitmq/brokerConnection';
+import { backoffDelayMs } from '../../../src/adapters/queue/rabbitmq/connection/backoffDelayMs';
 
 /** "Equal jitter": the delay lies in [base/2, base], base = min(max, initial * 2^(attempt-1)). */
 describe('backoffDelayMs', () => {

@@ -1,8 +1,9 @@
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type winston from 'winston';
 import type { DecisionRecord } from '../../../app/ports';
-import { closeChannelThenConnection } from './closeChannelThenConnection';
-import { BrokerConnection, describeError, type ReconnectOptions } from './brokerConnection';
+import { BrokerConnection, type ReconnectOptions } from './connection/brokerConnection';
+import { closeChannelThenConnection } from './connection/closeChannelThenConnection';
+import { watchChannel } from './connection/watchChannel';
 import { DECISION_HISTORY_MS, declareDecisionStream, decodeDecisionEvent, DEFAULT_DECISION_STREAM } from './decisionStream';
 import { DEFAULT_EVENTS_EXCHANGE } from './topology';
 
@@ -61,19 +62,14 @@ export function createRabbitDecisionFeed(options: RabbitDecisionFeedOptions): Ra
     channel.ack(message);
   }
 
-  const connection = new BrokerConnection({
+  const connection: BrokerConnection = new BrokerConnection({
     url: options.url,
     connectionName: 'alertscale-decision-feed',
     logger,
     reconnect: options.reconnect,
     onConnect: async (model) => {
       const channel = await model.createChannel();
-      channel.on('error', (error: Error) => logger.warn(`decision feed channel error: ${describeError(error)}`, { event: 'broker_channel_error', role: 'decision-feed' }));
-      channel.on('close', () => {
-        setImmediate(() => {
-          if (!closing && connection.current === model) connection.recycle(model, 'decision feed channel closed');
-        });
-      });
+      watchChannel(connection, model, channel, { role: 'decision-feed', logger, isClosing: () => closing });
       await declareDecisionStream(channel, exchange, stream);
       await channel.prefetch(PREFETCH);
       // By time, not by offset: a stream deleted and declared again restarts its offsets at 0. A timestamp

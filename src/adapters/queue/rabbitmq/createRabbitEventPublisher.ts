@@ -3,8 +3,10 @@ import type { Channel, ChannelModel } from 'amqplib';
 import type winston from 'winston';
 import type { DecisionEventPublisher, DecisionRecord } from '../../../app/ports';
 import type { Decision } from '../../../domain/types';
-import { closeChannelThenConnection } from './closeChannelThenConnection';
-import { BrokerConnection, describeError, type ReconnectOptions } from './brokerConnection';
+import { BrokerConnection, type ReconnectOptions } from './connection/brokerConnection';
+import { closeChannelThenConnection } from './connection/closeChannelThenConnection';
+import { describeError } from './connection/describeError';
+import { watchChannel } from './connection/watchChannel';
 import { declareEventsExchange, DEFAULT_EVENTS_EXCHANGE } from './topology';
 
 export const DECISION_EVENT_TYPE = 'alertscale.decision.v1';
@@ -60,24 +62,14 @@ export function createRabbitEventPublisher(options: RabbitEventPublisherOptions)
   let dropped = 0;
   let droppedThisOutage = 0;
 
-  const connection = new BrokerConnection({
+  const connection: BrokerConnection = new BrokerConnection({
     url: options.url,
     connectionName: options.connectionName ?? 'alertscale-events',
     logger,
     reconnect: options.reconnect,
     onConnect: async (model) => {
       const channel = await model.createChannel();
-      let lastError: string | undefined;
-      channel.on('error', (error: Error) => {
-        lastError = describeError(error);
-        logger.warn(`broker events channel error: ${lastError}`, { event: 'broker_channel_error', role: 'events' });
-      });
-      channel.on('close', () => {
-        setImmediate(() => {
-          if (closing || connection.current !== model) return;
-          connection.recycle(model, `events channel closed${lastError ? `: ${lastError}` : ''}`);
-        });
-      });
+      watchChannel(connection, model, channel, { role: 'events', logger, isClosing: () => closing });
       channel.on('drain', () => {
         saturated = false;
       });

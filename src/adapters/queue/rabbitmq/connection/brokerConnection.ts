@@ -1,6 +1,8 @@
 import * as amqp from 'amqplib';
 import type { ChannelModel } from 'amqplib';
 import type winston from 'winston';
+import { backoffDelayMs } from './backoffDelayMs';
+import { describeError } from './describeError';
 
 export interface ReconnectOptions {
   /** First retry delay, before jitter. Default 250 ms. */
@@ -31,23 +33,17 @@ export interface BrokerConnectionOptions {
 
 const noop = () => undefined;
 
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return String(error);
-}
-
-/** Exponential backoff with "equal jitter": half the delay fixed, half random, capped. */
-export function backoffDelayMs(attempt: number, initialDelayMs: number, maxDelayMs: number): number {
-  const base = Math.min(maxDelayMs, initialDelayMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(base / 2 + Math.random() * (base / 2));
-}
-
 /**
  * One AMQP connection that reconnects by itself. Any loss (broker restart, socket
  * error, heartbeat timeout, or an owner calling recycle() because a channel died)
  * ends in the same place: mark not ready, tell the owner, retry with backoff, and
  * run onConnect again on the new connection. Every emitter gets 'error' and
  * 'close' listeners, so nothing surfaces as an unhandled error or rejection.
+ *
+ * The one reconnect strategy of the repository: alertscale's intent queue, event
+ * publisher and decision feed, and the demo workload (demo/connectBroker.ts), all
+ * connect through it, and recycle on a dead channel with watchChannel. This
+ * folder imports nothing else from src/, so the demo stays a small program.
  *
  * amqplib 2.x has a built-in `recovery` option; it is not used because it only
  * recovers the connection (channels, topology and consumers are still ours to
@@ -106,7 +102,7 @@ export class BrokerConnection {
     return this.everConnected ? `broker connection lost: ${cause}${retry}` : `broker unreachable: ${cause}${retry}`;
   }
 
-  /** Resolves once ready; rejects after timeoutMs (or when closed) with the current status. */
+  /** Resolves once ready; rejects after timeoutMs (never, with Infinity) or when closed, with the current status. */
   whenReady(timeoutMs = 30_000): Promise<void> {
     if (this.isReady()) return Promise.resolve();
     if (this.closed) return Promise.reject(new Error(this.status()));
@@ -121,10 +117,12 @@ export class BrokerConnection {
           reject(error);
         },
       };
-      const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
-        reject(new Error(`broker not ready after ${timeoutMs} ms: ${this.status() ?? 'ready'}`));
-      }, timeoutMs);
+      const timer = Number.isFinite(timeoutMs)
+        ? setTimeout(() => {
+            this.waiters.delete(waiter);
+            reject(new Error(`broker not ready after ${timeoutMs} ms: ${this.status() ?? 'ready'}`));
+          }, timeoutMs)
+        : undefined;
       this.waiters.add(waiter);
     });
   }
