@@ -187,8 +187,16 @@ function markdown(results: PhaseResult[], perReplica: number, totalSeconds: numb
     ),
     '',
   ];
-  if (a && c) lines.push(`**(a)/(c)**: p50 ${ratio(lat(a, 'p50'), lat(c, 'p50'))}, p95 ${ratio(lat(a, 'p95'), lat(c, 'p95'))}, p99 ${ratio(lat(a, 'p99'), lat(c, 'p99'))}, error rate ${(errorRate(a) * 100).toFixed(1)}% vs ${(errorRate(c) * 100).toFixed(2)}%.`, '');
-  if (b && c) lines.push(`**Cost (c)/(b)**: ${ratio(c.replicaSeconds, b.replicaSeconds)} of the over-provisioned replica-seconds (${c.replicaSeconds.toFixed(0)} vs ${b.replicaSeconds.toFixed(0)}).`, '');
+  if (a && c)
+    lines.push(
+      `**(a)/(c)**: p50 ${ratio(lat(a, 'p50'), lat(c, 'p50'))}, p95 ${ratio(lat(a, 'p95'), lat(c, 'p95'))}, p99 ${ratio(lat(a, 'p99'), lat(c, 'p99'))}, error rate ${(errorRate(a) * 100).toFixed(1)}% vs ${(errorRate(c) * 100).toFixed(2)}%.`,
+      '',
+    );
+  if (b && c)
+    lines.push(
+      `**Cost (c)/(b)**: ${ratio(c.replicaSeconds, b.replicaSeconds)} of the over-provisioned replica-seconds (${c.replicaSeconds.toFixed(0)} vs ${b.replicaSeconds.toFixed(0)}).`,
+      '',
+    );
   if (a && b && c) {
     const met = (ok: boolean): string => (ok ? 'met' : '**not met**');
     const p95Ratio = (lat(a, 'p95') ?? 0) / Math.max(1, lat(c, 'p95') ?? Infinity);

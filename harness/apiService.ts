@@ -63,7 +63,11 @@ export function httpTuningRules(rows: Array<{ service: string; requestsPerReplic
     ] as const) {
       lines.push(`      - record: ${record}`, `        expr: vector(${value})`, `        labels: ${JSON.stringify({ service: row.service })}`);
     }
-    lines.push('      - record: alertscale:http_edge_backend:info', '        expr: vector(1)', `        labels: ${JSON.stringify({ service: row.service, edge_service: edgeServiceOf(row.service), proxy: 'api' })}`);
+    lines.push(
+      '      - record: alertscale:http_edge_backend:info',
+      '        expr: vector(1)',
+      `        labels: ${JSON.stringify({ service: row.service, edge_service: edgeServiceOf(row.service), proxy: 'api' })}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -81,5 +85,11 @@ export function httpScrapeConfigs(service: string, slotPorts: number[], edgeMetr
     `    scrape_timeout: 2s`,
     `    static_configs: [{targets: ${JSON.stringify(targets)}, labels: {service: ${JSON.stringify(name)}}}]`,
   ];
-  return [...job(service, slotPorts.map((port) => `127.0.0.1:${port}`)), ...job(edgeServiceOf(service), [edgeMetricsTarget])];
+  return [
+    ...job(
+      service,
+      slotPorts.map((port) => `127.0.0.1:${port}`),
+    ),
+    ...job(edgeServiceOf(service), [edgeMetricsTarget]),
+  ];
 }
