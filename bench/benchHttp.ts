@@ -1,7 +1,7 @@
 /**
  * bench:http — the same HTTP spike through the edge (HAProxy, the shipped config
  * in its loopback variant) to the demo api on Swarm, three ways:
- *   (a) api fixed at its minimum (1 replica, not opted in);
+ *   (a) api fixed at its minimum (alertscale.min, not opted in);
  *   (b) api fixed at its maximum (over-provisioned, not opted in);
  *   (c) alertscale with the shipped rules, route and the api's labels from stack.yml.
  * Load: Artillery (open arrival model: requests arrive at the set rate whatever
@@ -27,14 +27,14 @@ const CAPACITY = 20;
 /** The api's labels in stack.yml. */
 const STACK_API_POLICY = {
   'alertscale.enabled': 'true',
-  'alertscale.min': '1',
+  'alertscale.min': '2',
   'alertscale.max': '6',
   'alertscale.step.up': '1',
   'alertscale.step.down': '1',
   'alertscale.cooldown.up': '30s',
   'alertscale.cooldown.down': '5m',
 };
-const MIN = 1;
+const MIN = 2;
 const MAX = 6;
 
 const CONFIG = {
@@ -176,8 +176,8 @@ function markdown(results: PhaseResult[], perReplica: number, totalSeconds: numb
     '',
     `- **Command**: \`npm run bench:http\` — ${new Date().toISOString().slice(0, 16)}Z, whole run ${(totalSeconds / 60).toFixed(1)} min`,
     `- **Load**: Artillery ${ARTILLERY_VERSION}, open arrival model (each request a new virtual user, arriving at the set rate whatever the latency), GET /work through the edge: ${CONFIG.baselineRate}/s for ${CONFIG.baselineSeconds} s, **${CONFIG.spikeRate}/s for ${CONFIG.spikeSeconds} s** (${(CONFIG.spikeRate / CAPACITY).toFixed(1)}× one replica's ${CAPACITY}/s), ${CONFIG.baselineRate}/s for ${CONFIG.afterSeconds} s; request timeout 10 s. Latency, errors and rates below are Artillery's own report.`,
-    `- **System**: all on 127.0.0.1 — HAProxy (\`deploy/haproxy/haproxy.cfg\`, loopback variant: one server per task slot), the demo api as a Swarm service on the host network (as in stack.yml: 2 slots × 100 ms, line of 100, 503 after 2 s), Prometheus with \`rules/*.rules.yml\` as shipped plus the api's tuning rows (per-replica target ${perReplica}/s, p95 0.4 s / 0.2 s), the api scraped every 2 s (as \`prometheus.scrape_interval: "2s"\` does in stack.yml), the HTTP scaling group's own 2 s evaluation (ServiceDesiredReplicas \`for: 4s\` on a 6 s rate of the offered load), other scrape/evaluation ${CONFIG.scrapeInterval}/${CONFIG.evaluationInterval}; Alertmanager with the shipped route; alertscale (dist/); in (c) the api's labels from stack.yml (min ${MIN}, max ${MAX}, step.up 1, cooldown.up 30s).`,
-    "- **Measured**: replicas = the service's desired replicas sampled every second; replica-seconds over the whole load; first scale-up = first `scaled` decision − spike start; enough replicas = first sample with ≥ ceil(spike rate / per-replica target) replicas.",
+    `- **System**: all on 127.0.0.1 — HAProxy (\`deploy/haproxy/haproxy.cfg\`, loopback variant: one server per task slot; as shipped: \`maxconn 2\` per server = the api's concurrency, so excess requests wait in the edge's one line, \`timeout queue 8s\`, health checks every 1 s, 0.5 s while down, rise 1), the demo api as a Swarm service on the host network (as in stack.yml: 2 slots × 100 ms, line of 100, 503 after 2 s), Prometheus with \`rules/*.rules.yml\` as shipped plus the api's tuning rows (per-replica target ${perReplica}/s, its edge mapped as alertscale:http_edge_backend:info maps alertscale_api, p95 0.4 s / 0.2 s), the api and the edge's exporter scraped every 2 s (as \`prometheus.scrape_interval: "2s"\` does in stack.yml), the HTTP scaling group's own 2 s evaluation (ServiceDesiredReplicas \`for: 4s\` on the requests arriving at the edge over 6 s plus its line cleared in 30 s), other scrape/evaluation ${CONFIG.scrapeInterval}/${CONFIG.evaluationInterval}; Alertmanager with the shipped route; alertscale (dist/); in (c) the api's labels from stack.yml (min ${MIN}, max ${MAX}, step.up 1, cooldown.up 30s).`,
+    `- **Measured**: replicas = the service's desired replicas sampled every second; replica-seconds over the same window in every phase, the whole load (${CONFIG.baselineSeconds + CONFIG.spikeSeconds + CONFIG.afterSeconds} s, from the first request to the last); first scale-up = first \`scaled\` decision − spike start; enough replicas = first sample with ≥ ceil(spike rate / per-replica target) = ${Math.ceil(CONFIG.spikeRate / perReplica)} replicas. Not in the window: after the load, (c) keeps its replicas until ServiceRequestRateLow's 5 min stabilization and \`for: 1m\` have passed (rules/idle.rules.yml), about 6 more minutes.`,
     '',
     '| phase | p50 | p95 | p99 | error rate | successful req/s | first scale-up | enough replicas | replica-seconds |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -197,6 +197,14 @@ function markdown(results: PhaseResult[], perReplica: number, totalSeconds: numb
       `**Cost (c)/(b)**: ${ratio(c.replicaSeconds, b.replicaSeconds)} of the over-provisioned replica-seconds (${c.replicaSeconds.toFixed(0)} vs ${b.replicaSeconds.toFixed(0)}).`,
       '',
     );
+  if (a && b && c) {
+    const met = (ok: boolean): string => (ok ? 'met' : '**not met**');
+    const p95Ratio = (lat(a, 'p95') ?? 0) / Math.max(1, lat(c, 'p95') ?? Infinity);
+    lines.push(
+      `**Targets** (issues 13 and 15): first scale-up ≤ 20 s: ${met((c.firstScaleUpSeconds ?? Infinity) <= 20)} (${s1(c.firstScaleUpSeconds)}); p95 (a)/(c) ≥ 4× (issue 15; issue 13: ≥ 3×): ${met(p95Ratio >= 4)} (${p95Ratio.toFixed(2)}×); errors in (c) < 1%: ${met(errorRate(c) < 0.01)} (${(errorRate(c) * 100).toFixed(2)}%); replica-seconds (c) < 60% of (b): ${met(c.replicaSeconds < 0.6 * b.replicaSeconds)} (${((100 * c.replicaSeconds) / b.replicaSeconds).toFixed(0)}%).`,
+      '',
+    );
+  }
   lines.push('**Scale decisions** (seconds since the spike started):', '');
   for (const r of results) if (r.decisions.length) lines.push(`- ${r.spec.title}: ${r.decisions.join(', ')}`);
   lines.push('', '![HTTP spike timeline](http.svg)', '');

@@ -197,6 +197,7 @@ function scaledServicesDashboard(): grafana.Dashboard {
         'Requests per second per service, and for services with a per-replica target (rules/tuning.rules.yml) what their replicas carry at that target (dashed): ServiceDesiredReplicas fires above it.',
       queries: [
         { expr: `service:http_requests:rate1m{${S}}`, legend: '{{service}}' },
+        { expr: `service:http_requests_arriving:rate6s{${S}}`, legend: '{{service}} arriving (the scaling signal, at its edge if mapped)' },
         {
           expr: `service:http_replicas_up:sum{${S}} * on (service) alertscale:threshold:http_requests_per_replica{${S}}`,
           legend: '{{service}} carried at target (threshold)',
@@ -215,6 +216,13 @@ function scaledServicesDashboard(): grafana.Dashboard {
         },
       ],
       unit: 'percentunit',
+      min: 0,
+    }),
+    timeseriesPanel({
+      title: 'Edge waiting line',
+      description:
+        "Requests waiting at the service's edge for a free server slot (HAProxy haproxy_backend_current_queue of the backend mapped by alertscale:http_edge_backend:info). The service's own latency does not include this wait; the edge answers 503 after its timeout queue (8 s).",
+      queries: [{ expr: `service:http_edge_queue:sum{${S}}`, legend: '{{service}}' }],
       min: 0,
     }),
     'Queues (RabbitMQ)',

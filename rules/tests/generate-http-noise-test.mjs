@@ -7,7 +7,9 @@
 //   node rules/tests/generate-http-noise-test.mjs --check  (exit 1 if it differs)
 // The series look like what Prometheus stores from a scaled HTTP service
 // scraped every 2s (prometheus.scrape_interval: "2s"): the answered-requests
-// counter, the requests in flight, `up` per replica.
+// counter, the requests in flight, `up` per replica; and, for the same service
+// behind an edge (shop_web, mapped by alertscale:http_edge_backend:info), the
+// edge's exporter: requests arrived at its backend and its waiting line.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +18,7 @@ const OUT = join(dirname(fileURLToPath(import.meta.url)), 'http-noise.test.yml')
 const SCRAPE_S = 2;
 const CAPACITY = 20; // requests/s one replica serves (the demo api: 2 slots x 100 ms)
 const SERVICE_S = 0.1; // its service time
-const TARGET = 15; // the shipped per-replica target (tuning.rules.yml)
+const TARGET = 16; // the shipped per-replica target (tuning.rules.yml)
 
 /** A seeded linear congruential generator: the same seed, the same series, every run. */
 function lcg(seed) {
@@ -36,6 +38,7 @@ function simulate({ minutes, arrival, replicas }) {
   const seconds = minutes * 60;
   let waiting = 0;
   let answered = 0;
+  let arrivedTotal = 0;
   const states = [];
   for (let t = 0; t <= seconds; t++) {
     const n = replicas(t);
@@ -43,17 +46,21 @@ function simulate({ minutes, arrival, replicas }) {
     const served = Math.min(waiting + arrived, n * CAPACITY);
     waiting += arrived - served;
     answered += served;
+    arrivedTotal += arrived;
     // Little's law: requests in service = served/s x service time, plus the line.
-    states.push({ answered, inFlight: served * SERVICE_S + waiting, replicas: n });
+    // Behind an edge the line is the edge's (maxconn), the service holds the rest.
+    states.push({ answered, inFlight: served * SERVICE_S + waiting, replicas: n, arrived: arrivedTotal, waiting, inService: served * SERVICE_S });
   }
   const round = (x) => Math.round(x * 1000) / 1000;
-  const samples = { answered: [], inFlight: [], replicas: [] };
+  const samples = { answered: [], inFlight: [], replicas: [], arrived: [], waiting: [], inService: [] };
   for (let t = 0; t <= seconds; t += SCRAPE_S) for (const key of Object.keys(samples)) samples[key].push(round(states[t][key]));
   return samples;
 }
 
-function series(service, samples, maxReplicas) {
-  const row = (name, values) => [`      - series: '${name}'`, `        values: '${values.join(' ')}'`];
+const row = (name, values) => [`      - series: '${name}'`, `        values: '${values.join(' ')}'`];
+
+/** The service's own series; with `edge`, also its edge's exporter and the mapping row. */
+function series(service, samples, maxReplicas, edge) {
   const n = samples.answered.length;
   const constant = (v) => `${v}x${n - 1}`;
   const up = [];
@@ -62,24 +69,38 @@ function series(service, samples, maxReplicas) {
     const values = samples.replicas.map((r) => (r >= slot ? 1 : '_'));
     if (values.some((v) => v === 1)) up.push(...row(`up{service="${service}", instance="task${slot}:8080"}`, values));
   }
+  const edgeRows = edge
+    ? [
+        ...row(`haproxy_backend_sessions_total{service="${edge}", instance="edge1:8404", proxy="web"}`, samples.arrived),
+        ...row(`haproxy_backend_current_queue{service="${edge}", instance="edge1:8404", proxy="web"}`, samples.waiting),
+        ...row(`alertscale:http_edge_backend:info{service="${service}", edge_service="${edge}", proxy="web"}`, [constant(1)]),
+      ]
+    : [];
   return [
     ...row(`http_request_duration_seconds_count{service="${service}", instance="task1:8080", route="/work", method="GET", code="200"}`, samples.answered),
-    ...row(`http_requests_in_flight{service="${service}", instance="task1:8080"}`, samples.inFlight),
+    ...row(`http_requests_in_flight{service="${service}", instance="task1:8080"}`, edge ? samples.inService : samples.inFlight),
     ...up,
+    ...edgeRows,
     // The shipped rows (tuning.rules.yml).
     ...row(`alertscale:threshold:http_requests_per_replica{service="${service}"}`, [constant(TARGET)]),
-    ...row('alertscale:threshold:http_up_tolerance', [constant(0.1)]),
-    ...row('alertscale:threshold:http_down_share_of_target', [constant(0.7)]),
   ];
 }
 
-const testHead = (name, samples, maxReplicas) => [
-  `  - name: ${name}`,
-  `    interval: ${SCRAPE_S}s`,
-  '    input_series:',
-  ...series('shop_api', samples, maxReplicas),
-  '    promql_expr_test:',
-];
+// shop_api: measured at the service (no edge); shop_web: the same load, measured at its edge.
+const testHead = (name, samples, maxReplicas) => {
+  const n = samples.answered.length;
+  return [
+    `  - name: ${name}`,
+    `    interval: ${SCRAPE_S}s`,
+    '    input_series:',
+    ...series('shop_api', samples, maxReplicas),
+    ...series('shop_web', samples, maxReplicas, 'shop_edge'),
+    ...row('alertscale:threshold:http_up_tolerance', [`0.1x${n - 1}`]),
+    ...row('alertscale:threshold:http_down_share_of_target', [`0.7x${n - 1}`]),
+    ...row('alertscale:threshold:http_queue_clear_seconds', [`30x${n - 1}`]),
+    '    promql_expr_test:',
+  ];
+};
 
 const noAlerts = (minutes, names, state) => [
   `      - expr: 'count_over_time(ALERTS{alertname=~"${names}"${state ? `, alertstate="${state}"` : ''}}[${minutes}m])'`,
@@ -87,10 +108,10 @@ const noAlerts = (minutes, names, state) => [
   '        exp_samples: []',
 ];
 
-// 1. Steady load: 4 replicas, their target capacity 4 x 15 = 60/s; the load
-//    averages 60% or 80% of it (36 or 48/s) and jumps every 10s to a seeded
-//    value within ±30% (25.2 to 62.4/s, at most 78% of what they really
-//    serve), 35 min each.
+// 1. Steady load: 4 replicas, their target capacity 4 x 16 = 64/s; the load
+//    averages 60% or 80% of it (38.4 or 51.2/s) and jumps every 10s to a
+//    seeded value within ±30% (26.9 to 66.6/s, at most 83% of what they
+//    really serve), 35 min each.
 function steadyLoad(share, seed) {
   const random = lcg(seed);
   let rate = 0;
@@ -98,7 +119,7 @@ function steadyLoad(share, seed) {
     minutes: 35,
     replicas: () => 4,
     arrival: (t) => {
-      if (t % 10 === 0) rate = 60 * share * (1 + 0.3 * (2 * random() - 1));
+      if (t % 10 === 0) rate = 4 * TARGET * share * (1 + 0.3 * (2 * random() - 1));
       return rate;
     },
   });
@@ -161,6 +182,8 @@ const text = [
   '        eval_time: 32m',
   '        exp_samples:',
   `          - labels: '{alertname="ServiceDesiredReplicas", alertstate="firing", service="shop_api", scale_service="shop_api", scale_action="to"}'`,
+  '            value: 1',
+  `          - labels: '{alertname="ServiceDesiredReplicas", alertstate="firing", service="shop_web", scale_service="shop_web", scale_action="to"}'`,
   '            value: 1',
   '',
 ].join('\n');

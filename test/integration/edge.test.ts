@@ -98,6 +98,8 @@ describe('edge: HAProxy in front of the demo api', () => {
     const text = await (await fetch(`http://${(edge as LoopbackEdge).metricsTarget}/metrics`)).text();
     expect(text).toMatch(/^haproxy_backend_current_queue\{proxy="api"\} \d+$/m);
     expect(text).toMatch(/^haproxy_backend_current_sessions\{proxy="api"\} \d+$/m);
+    // What rules/http.rules.yml reads as the arrivals: counted when a request reaches the backend.
+    expect(text).toMatch(/^haproxy_backend_sessions_total\{proxy="api"\} [1-9]\d*$/m);
     expect(text).toMatch(/^haproxy_backend_http_responses_total\{proxy="api",code="2xx"\} [1-9]\d*$/m);
   });
 });
