@@ -10,24 +10,15 @@
 // counter, the requests in flight, `up` per replica; and, for the same service
 // behind an edge (shop_web, mapped by alertscale:http_edge_backend:info), the
 // edge's exporter: requests arrived at its backend and its waiting line.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lcg, noAlerts, writeOrCheck } from './noiseGenerator.mjs';
 
 const OUT = join(dirname(fileURLToPath(import.meta.url)), 'http-noise.test.yml');
 const SCRAPE_S = 2;
 const CAPACITY = 20; // requests/s one replica serves (the demo api: 2 slots x 100 ms)
 const SERVICE_S = 0.1; // its service time
 const TARGET = 16; // the shipped per-replica target (tuning.rules.yml)
-
-/** A seeded linear congruential generator: the same seed, the same series, every run. */
-function lcg(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 /**
  * Simulates the service second by second: `arrival(t)` requests/s arrive,
@@ -101,12 +92,6 @@ const testHead = (name, samples, maxReplicas) => {
     '    promql_expr_test:',
   ];
 };
-
-const noAlerts = (minutes, names, state) => [
-  `      - expr: 'count_over_time(ALERTS{alertname=~"${names}"${state ? `, alertstate="${state}"` : ''}}[${minutes}m])'`,
-  `        eval_time: ${minutes}m`,
-  '        exp_samples: []',
-];
 
 // 1. Steady load: 4 replicas, their target capacity 4 x 16 = 64/s; the load
 //    averages 60% or 80% of it (38.4 or 51.2/s) and jumps every 10s to a
@@ -188,12 +173,4 @@ const text = [
   '',
 ].join('\n');
 
-if (process.argv.includes('--check')) {
-  const current = readFileSync(OUT, 'utf8');
-  if (current !== text) {
-    process.stderr.write(`${OUT} is not what the generator writes: run node rules/tests/generate-http-noise-test.mjs\n`);
-    process.exit(1);
-  }
-} else {
-  writeFileSync(OUT, text);
-}
+writeOrCheck(OUT, text, import.meta.url);

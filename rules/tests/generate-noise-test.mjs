@@ -7,24 +7,15 @@
 // The series look like what Prometheus stores from RabbitMQ: counters and
 // gauges refreshed every 5s (RabbitMQ's collect_statistics_interval), scraped
 // every 2s, so the rules see the same stair steps as in production.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lcg, noAlerts, writeOrCheck } from './noiseGenerator.mjs';
 
 const OUT = join(dirname(fileURLToPath(import.meta.url)), 'queue-noise.test.yml');
 const SCRAPE_S = 2;
 const REFRESH_S = 5;
 const DRAIN = 5; // messages/s one consumer drains (the demo worker: 200 ms per job)
 const UTILIZATION = 0.8; // the shipped queue_target_utilization
-
-/** A seeded linear congruential generator: the same seed, the same series, every run. */
-function lcg(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
-  };
-}
 
 /**
  * Simulates one queue second by second: `arrival(t)` messages/s arrive,
@@ -83,12 +74,6 @@ function series(queue, service, samples, extra = []) {
 
 /** A test's name, its input series and the start of its PromQL checks. */
 const testHead = (name, samples) => [`  - name: ${name}`, `    interval: ${SCRAPE_S}s`, '    input_series:', ...series('jobs', 'shop_worker', samples), '    promql_expr_test:'];
-
-const noAlerts = (minutes, names, state) => [
-  `      - expr: 'count_over_time(ALERTS{alertname=~"${names}"${state ? `, alertstate="${state}"` : ''}}[${minutes}m])'`,
-  `        eval_time: ${minutes}m`,
-  '        exp_samples: []',
-];
 
 // 1. Steady load: 4 consumers, their target capacity 4 x 5 x 0.8 = 16/s; the
 //    load averages 70% of it (11.2/s) and jumps every 10s to a seeded value
@@ -212,12 +197,4 @@ const text = [
   '',
 ].join('\n');
 
-if (process.argv.includes('--check')) {
-  const current = readFileSync(OUT, 'utf8');
-  if (current !== text) {
-    process.stderr.write(`${OUT} is not what the generator writes: run node rules/tests/generate-noise-test.mjs\n`);
-    process.exit(1);
-  }
-} else {
-  writeFileSync(OUT, text);
-}
+writeOrCheck(OUT, text, import.meta.url);
