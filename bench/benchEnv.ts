@@ -1,4 +1,5 @@
 import type { LoopStack } from '../harness/loopStack';
+import { repoPath } from '../harness/repoRoot';
 
 /** A benchmark setting from the environment (documented in each benchmark's CONFIG). */
 export const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
@@ -8,6 +9,31 @@ export const num = (name: string, fallback: number): number => {
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`);
   return value;
 };
+
+/**
+ * What every loop benchmark reads alike: the loop's Prometheus timings (the
+ * shipped 15s unless a benchmark's scaling job is scraped faster), Prometheus'
+ * resend delay, the phases to run (BENCH_PHASES, comma-separated keys) and
+ * where the report goes.
+ */
+export function loopSettings(defaults: { scrapeInterval: string; phases: string }): {
+  scrapeInterval: string;
+  evaluationInterval: string;
+  resendDelay: string;
+  phases: string[];
+  outDir: string;
+} {
+  return {
+    scrapeInterval: env('BENCH_SCRAPE_INTERVAL', defaults.scrapeInterval),
+    evaluationInterval: env('BENCH_EVAL_INTERVAL', '15s'),
+    resendDelay: env('BENCH_RESEND_DELAY', '1m'),
+    phases: env('BENCH_PHASES', defaults.phases)
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
+    outDir: env('BENCH_OUT_DIR', repoPath('docs', 'bench')),
+  };
+}
 
 /** The phases named in BENCH_PHASES, in that order; an unknown key is refused by name. */
 export function selectPhases<T>(keys: string[], specs: Record<string, T>): T[] {

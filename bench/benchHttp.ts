@@ -18,7 +18,7 @@ import { repoPath } from '../harness/repoRoot';
 import { shippedTuningValue } from '../harness/ruleFiles';
 import { findFreePort, sleep, waitFor, findFreePortRange } from '../harness/polling';
 import { ARTILLERY_VERSION, ensureArtillery, failedRequests, okResponses, runArtillery, type ArtilleryReport } from './artillery';
-import { env, num, runThenStop, selectPhases, tearDownOnSignal } from './benchEnv';
+import { loopSettings, num, runThenStop, selectPhases, tearDownOnSignal } from './benchEnv';
 import { renderSpikeChart, type ChartSeries } from './spikeChart';
 
 /** The api as stack.yml ships it: 2 slots x 100 ms = 20 requests/s per replica. */
@@ -46,14 +46,7 @@ const CONFIG = {
   baselineSeconds: num('BENCH_HTTP_BASELINE_S', 240),
   spikeSeconds: num('BENCH_HTTP_SPIKE_S', 180),
   afterSeconds: num('BENCH_HTTP_AFTER_S', 60),
-  scrapeInterval: env('BENCH_SCRAPE_INTERVAL', '15s'),
-  evaluationInterval: env('BENCH_EVAL_INTERVAL', '15s'),
-  resendDelay: env('BENCH_RESEND_DELAY', '1m'),
-  phases: env('BENCH_PHASES', 'a,b,c')
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean),
-  outDir: env('BENCH_OUT_DIR', repoPath('docs', 'bench')),
+  ...loopSettings({ scrapeInterval: '15s', phases: 'a,b,c' }),
 };
 
 interface PhaseSpec {

@@ -25,7 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Decision } from '../src/domain/types';
 import { publishNoise } from './noiseLoad';
-import { env, num, runThenStop, selectPhases, tearDownOnSignal } from './benchEnv';
+import { loopSettings, num, runThenStop, selectPhases, tearDownOnSignal } from './benchEnv';
 import { renderSpikeChart, type ChartSeries } from './spikeChart';
 import { percentile } from './percentile';
 import { inspectService } from '../harness/docker';
@@ -47,14 +47,7 @@ const CONFIG = {
   noiseReplicas: num('BENCH_NOISE_REPLICAS', 3),
   // The shipped rabbitmq-queues job scrapes every 2s and the queue rules run every 2s
   // (their group's own interval); the rest of the shipped config stays at 15s.
-  scrapeInterval: env('BENCH_SCRAPE_INTERVAL', '2s'),
-  evaluationInterval: env('BENCH_EVAL_INTERVAL', '15s'),
-  resendDelay: env('BENCH_RESEND_DELAY', '1m'),
-  phases: env('BENCH_PHASES', 'a,o,b,c,n')
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean),
-  outDir: env('BENCH_OUT_DIR', repoPath('docs', 'bench')),
+  ...loopSettings({ scrapeInterval: '2s', phases: 'a,o,b,c,n' }),
 };
 
 /** The demo worker's labels in stack.yml: what "shipped" means for the service policy. */
