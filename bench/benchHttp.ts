@@ -40,10 +40,7 @@ const MAX = 6;
 const CONFIG = {
   baselineRate: num('BENCH_HTTP_BASELINE_RATE', 10),
   spikeRate: num('BENCH_HTTP_SPIKE_RATE', 60),
-  // Four quiet minutes before the spike, as a service sees between bursts: the cost
-  // (c)/(b) depends on that quiet share (docs/monitoring.md, "Cost"), so the
-  // window is stated in the report; 30 s alone would measure only the spike.
-  baselineSeconds: num('BENCH_HTTP_BASELINE_S', 240),
+  baselineSeconds: num('BENCH_HTTP_BASELINE_S', 30),
   spikeSeconds: num('BENCH_HTTP_SPIKE_S', 180),
   afterSeconds: num('BENCH_HTTP_AFTER_S', 60),
   ...loopSettings({ scrapeInterval: '15s', phases: 'a,b,c' }),
