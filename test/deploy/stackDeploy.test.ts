@@ -233,7 +233,8 @@ describe('stack.yml on a real Swarm with stand-in images', () => {
       const converged = async (): Promise<boolean> => {
         for (const name of RUNNING) {
           const tasks = (await listTasks(service(name))).filter((task) => task.desiredState === 'running');
-          const wanted = (await desiredReplicas(service(name))) ?? 1; // global services: one node here
+          const replicas = await desiredReplicas(service(name));
+          const wanted = replicas < 0 ? 1 : replicas; // a global service (-1): one task on this one node
           const running = tasks.filter((task) => task.state === 'running' && task.containerId);
           const healthy: string[] = [];
           for (const task of running) if ((await containerHealth(task.containerId!)) === 'healthy') healthy.push(task.containerId!);
