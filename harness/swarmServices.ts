@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type Docker from 'dockerode';
-import { containerHealth, docker, inspectServiceObject, nodeHttpCheck, removeService, uniqueName, waitForRunningTask } from './docker';
+import { containerHealth, docker, inspectServiceObject, nodeHttpCheck, removeService, SECOND_NS, uniqueName, waitForRunningTask } from './docker';
 import { waitFor } from './polling';
 
 /** The busybox image `npm run setup` imports (no registry here). */
@@ -138,8 +138,6 @@ export interface HostNetworkServiceOptions {
   stopGraceSeconds: number;
 }
 
-const SECOND = 1_000_000_000;
-
 /**
  * Creates the service and waits for its task to run and pass its health check;
  * returns that task's container id. The service carries the owner label, so a
@@ -157,12 +155,12 @@ export async function deployHealthyHostService(name: string, options: HostNetwor
         User: options.user,
         ...(options.groups ? { Groups: options.groups } : {}),
         Mounts: options.mounts ?? [],
-        StopGracePeriod: options.stopGraceSeconds * SECOND,
-        HealthCheck: { Test: nodeHttpCheck(options.health.port, options.health.path), Interval: 1 * SECOND, Timeout: 2 * SECOND, Retries: 3 },
+        StopGracePeriod: options.stopGraceSeconds * SECOND_NS,
+        HealthCheck: { Test: nodeHttpCheck(options.health.port, options.health.path), Interval: 1 * SECOND_NS, Timeout: 2 * SECOND_NS, Retries: 3 },
       },
       Networks: [{ Target: 'host' }],
       RestartPolicy: { Condition: 'on-failure', MaxAttempts: 2 },
-      Resources: { Limits: { MemoryBytes: options.limits.memoryMb * 1024 * 1024, NanoCPUs: Math.round(options.limits.cpus * SECOND) } },
+      Resources: { Limits: { MemoryBytes: options.limits.memoryMb * 1024 * 1024, NanoCPUs: Math.round(options.limits.cpus * SECOND_NS) } },
     },
     Mode: { Replicated: { Replicas: 1 } },
   } as Docker.CreateServiceOptions);
