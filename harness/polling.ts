@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { describeError } from './describeError';
 
@@ -25,7 +26,7 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
   }
 }
 
-/** Whether `port` can be bound on 127.0.0.1 right now (0: any port; resolves with the one bound). */
+/** Whether `port` can be bound on 127.0.0.1 right now (resolves with it, or undefined). */
 function bindOnce(port: number): Promise<number | undefined> {
   return new Promise((resolve) => {
     const server = createServer();
@@ -38,19 +39,36 @@ function bindOnce(port: number): Promise<number | undefined> {
   });
 }
 
-/** A TCP port free on 127.0.0.1 right now. */
-export async function findFreePort(): Promise<number> {
-  const port = await bindOnce(0);
-  if (port === undefined) throw new Error('no free port on 127.0.0.1');
-  return port;
+/**
+ * Ports are chosen below the kernel's ephemeral range: a port handed out there
+ * looks free now but may be taken minutes later by some client's outgoing
+ * connection (a load tool opens thousands), and a service bound to it later
+ * (a benchmark phase's api, 20 minutes into the run) then fails to start.
+ */
+const LOWEST_PORT = 20_000;
+
+/** The first port of the kernel's ephemeral range (32768 where it cannot be read). */
+export function ephemeralRangeStart(rangeFile = '/proc/sys/net/ipv4/ip_local_port_range'): number {
+  try {
+    const first = Number(readFileSync(rangeFile, 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(first) && first > LOWEST_PORT ? first : 32_768;
+  } catch {
+    return 32_768;
+  }
 }
 
-/** A base port such that base .. base+count-1 are free on 127.0.0.1 right now (replicas on the host network listen on base + slot - 1). */
+/** A TCP port free on 127.0.0.1 right now, below the ephemeral range. */
+export async function findFreePort(): Promise<number> {
+  return findFreePortRange(1);
+}
+
+/** A base port such that base .. base+count-1 are free on 127.0.0.1 right now and lie below the ephemeral range (replicas on the host network listen on base + slot - 1). */
 export async function findFreePortRange(count: number): Promise<number> {
+  const span = ephemeralRangeStart() - LOWEST_PORT - count;
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const base = LOWEST_PORT + Math.floor(Math.random() * span);
     const bound = await Promise.all(Array.from({ length: count }, (_, i) => bindOnce(base + i)));
     if (bound.every((port) => port !== undefined)) return base;
   }
-  throw new Error(`no ${count} consecutive free ports found on 127.0.0.1`);
+  throw new Error(`no ${count} consecutive free ports found on 127.0.0.1 between ${LOWEST_PORT} and the ephemeral range`);
 }
