@@ -19,7 +19,7 @@ import { shippedTuningValue } from '../harness/ruleFiles';
 import { findFreePort, sleep, waitFor, findFreePortRange } from '../harness/polling';
 import { ARTILLERY_VERSION, ensureArtillery, failedRequests, okResponses, runArtillery, type ArtilleryReport } from './artillery';
 import { loopSettings, num, runThenStop, selectPhases, tearDownOnSignal } from './benchEnv';
-import { renderSpikeChart, type ChartSeries } from './spikeChart';
+import { renderHttpChart } from './httpChart';
 
 /** The api as stack.yml ships it: 2 slots x 100 ms = 20 requests/s per replica. */
 const API_ENV = { API_CONCURRENCY: '2', API_SERVICE_TIME_MS: '100', API_QUEUE_LIMIT: '100', API_MAX_WAIT_MS: '2000', DRAIN_DELAY_MS: '3000', SHUTDOWN_GRACE_MS: '10000' };
@@ -40,9 +40,11 @@ const MAX = 6;
 const CONFIG = {
   baselineRate: num('BENCH_HTTP_BASELINE_RATE', 10),
   spikeRate: num('BENCH_HTTP_SPIKE_RATE', 60),
-  baselineSeconds: num('BENCH_HTTP_BASELINE_S', 30),
+  baselineSeconds: num('BENCH_HTTP_BASELINE_S', 300),
   spikeSeconds: num('BENCH_HTTP_SPIKE_S', 180),
   afterSeconds: num('BENCH_HTTP_AFTER_S', 60),
+  /** How long (c) is watched after the load for its way back to the minimum. */
+  tailMaxSeconds: num('BENCH_HTTP_TAIL_MAX_S', 900),
   ...loopSettings({ scrapeInterval: '15s', phases: 'a,b,c' }),
 };
 
@@ -70,6 +72,15 @@ interface PhaseResult {
   firstScaleUpSeconds?: number;
   enoughReplicasSeconds?: number;
   decisions: string[];
+  /** Scaled phases: seconds from the load's end until the service was back at its minimum, and the replica-seconds it used meanwhile. */
+  tail?: { seconds: number; replicaSeconds: number };
+}
+
+/** The area under a step curve of [seconds, replicas] samples. */
+function replicaSecondsOf(samples: Array<[number, number]>): number {
+  let total = 0;
+  for (let i = 1; i < samples.length; i++) total += ((samples[i] as [number, number])[0] - (samples[i - 1] as [number, number])[0]) * (samples[i - 1] as [number, number])[1];
+  return total;
 }
 
 function log(message: string): void {
@@ -123,12 +134,22 @@ async function runPhase(
       10,
     );
     const ended = Date.now();
-    const samples = await sampler.stop();
     const rel = (at: number): number => (at - spikeAt) / 1000;
+    let tail: PhaseResult['tail'];
+    if (spec.scaled) {
+      log(`${spec.title}: load over; watching for the way back to ${MIN} replicas (up to ${CONFIG.tailMaxSeconds} s, no load)`);
+      const backAt = await waitFor(
+        `${service} back at ${MIN} replicas`,
+        () => sampler.samples.find((s) => s.at > ended && s.replicas <= MIN)?.at,
+        CONFIG.tailMaxSeconds * 1000,
+        1000,
+      ).catch(() => undefined);
+      const tailSamples = sampler.samples.filter((s) => s.at >= ended && (backAt === undefined || s.at <= backAt)).map((s): [number, number] => [rel(s.at), s.replicas]);
+      if (backAt !== undefined) tail = { seconds: (backAt - ended) / 1000, replicaSeconds: replicaSecondsOf(tailSamples) };
+    }
+    const samples = await sampler.stop();
     const replicas = samples.filter((s) => s.at >= started && s.at <= ended).map((s): [number, number] => [rel(s.at), s.replicas]);
-    let replicaSeconds = 0;
-    for (let i = 1; i < replicas.length; i++)
-      replicaSeconds += ((replicas[i] as [number, number])[0] - (replicas[i - 1] as [number, number])[0]) * (replicas[i - 1] as [number, number])[1];
+    const replicaSeconds = replicaSecondsOf(replicas);
     const scaled = spec.scaled ? (await stack.decisions(service)).filter((d) => d.outcome === 'scaled') : [];
     const firstUp = scaled.find((d) => d.direction === 'up');
     const enoughAt = replicas.find(([t, n]) => t >= 0 && n >= enough);
@@ -140,6 +161,7 @@ async function runPhase(
       ...(firstUp ? { firstScaleUpSeconds: rel(Date.parse(firstUp.decidedAt)) } : {}),
       ...(enoughAt ? { enoughReplicasSeconds: enoughAt[0] } : {}),
       decisions: scaled.map((d) => `${d.action} ${d.from}→${d.to} at ${rel(Date.parse(d.decidedAt)).toFixed(0)}s`),
+      ...(tail ? { tail } : {}),
     };
   } finally {
     await edge?.process.stop();
@@ -170,7 +192,7 @@ function markdown(results: PhaseResult[], perReplica: number, totalSeconds: numb
     `- **Command**: \`npm run bench:http\` — ${new Date().toISOString().slice(0, 16)}Z, whole run ${(totalSeconds / 60).toFixed(1)} min`,
     `- **Load**: Artillery ${ARTILLERY_VERSION}, open arrival model (each request a new virtual user, arriving at the set rate whatever the latency), GET /work through the edge: ${CONFIG.baselineRate}/s for ${CONFIG.baselineSeconds} s, **${CONFIG.spikeRate}/s for ${CONFIG.spikeSeconds} s** (${(CONFIG.spikeRate / CAPACITY).toFixed(1)}× one replica's ${CAPACITY}/s), ${CONFIG.baselineRate}/s for ${CONFIG.afterSeconds} s; request timeout 10 s. Latency, errors and rates below are Artillery's own report.`,
     `- **System**: all on 127.0.0.1 — HAProxy (\`deploy/haproxy/haproxy.cfg\`, loopback variant: one server per task slot; as shipped: \`maxconn 2\` per server = the api's concurrency, so excess requests wait in the edge's one line, \`timeout queue 8s\`, health checks every 1 s, 0.5 s while down, rise 1), the demo api as a Swarm service on the host network (as in stack.yml: 2 slots × 100 ms, line of 100, 503 after 2 s), Prometheus with \`rules/*.rules.yml\` as shipped plus the api's tuning rows (per-replica target ${perReplica}/s, its edge mapped as alertscale:http_edge_backend:info maps alertscale_api, p95 0.4 s / 0.2 s), the api and the edge's exporter scraped every 2 s (as \`prometheus.scrape_interval: "2s"\` does in stack.yml), the HTTP scaling group's own 2 s evaluation (ServiceDesiredReplicas \`for: 4s\` on the requests arriving at the edge over 6 s plus its line cleared in 30 s), other scrape/evaluation ${CONFIG.scrapeInterval}/${CONFIG.evaluationInterval}; Alertmanager with the shipped route; alertscale (dist/); in (c) the api's labels from stack.yml (min ${MIN}, max ${MAX}, step.up 1, cooldown.up 30s).`,
-    `- **Measured**: replicas = the service's desired replicas sampled every second; replica-seconds over the same window in every phase, the whole load (${CONFIG.baselineSeconds + CONFIG.spikeSeconds + CONFIG.afterSeconds} s, from the first request to the last); first scale-up = first \`scaled\` decision − spike start; enough replicas = first sample with ≥ ceil(spike rate / per-replica target) = ${Math.ceil(CONFIG.spikeRate / perReplica)} replicas. Not in the window: after the load, (c) keeps its replicas until ServiceRequestRateLow's 5 min stabilization and \`for: 1m\` have passed (rules/idle.rules.yml), about 6 more minutes.`,
+    `- **Measured**: replicas = the service's desired replicas sampled every second; replica-seconds over the same window in every phase, the whole load (${CONFIG.baselineSeconds + CONFIG.spikeSeconds + CONFIG.afterSeconds} s, from the first request to the last); first scale-up = first \`scaled\` decision − spike start; enough replicas = first sample with ≥ ceil(spike rate / per-replica target) = ${Math.ceil(CONFIG.spikeRate / perReplica)} replicas. The baseline before the spike is ${CONFIG.baselineSeconds} s because a spike comes after a quiet period, and the cost ratio depends on that quiet share: (b) pays for its maximum all the time, (c) only while the load needs it. After the load, (c) keeps its replicas until ServiceRequestRateLow's 5 min stabilization and \`for: 1m\` have passed (rules/idle.rules.yml); that tail is watched with no load, reported below, and counted in a second ratio with (b) at its maximum for the same time.`,
     '',
     '| phase | p50 | p95 | p99 | error rate | successful req/s | first scale-up | enough replicas | replica-seconds |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -188,6 +210,10 @@ function markdown(results: PhaseResult[], perReplica: number, totalSeconds: numb
   if (b && c)
     lines.push(
       `**Cost (c)/(b)**: ${ratio(c.replicaSeconds, b.replicaSeconds)} of the over-provisioned replica-seconds (${c.replicaSeconds.toFixed(0)} vs ${b.replicaSeconds.toFixed(0)}).`,
+      '',
+      c.tail
+        ? `**The way back**: (c) was at its minimum (${MIN}) again ${s1(c.tail.seconds)} after the load ended, using ${c.tail.replicaSeconds.toFixed(0)} replica-seconds meanwhile. Counting that tail in both phases ((b) at ${MAX} for the same ${s1(c.tail.seconds)}): ${ratio(c.replicaSeconds + c.tail.replicaSeconds, b.replicaSeconds + MAX * c.tail.seconds)}.`
+        : `**The way back**: (c) was not back at its minimum (${MIN}) within ${CONFIG.tailMaxSeconds} s of the load's end.`,
       '',
     );
   if (a && b && c) {
@@ -264,33 +290,14 @@ async function main(): Promise<void> {
 
   const totalSeconds = (Date.now() - runStarted) / 1000;
   fs.mkdirSync(CONFIG.outDir, { recursive: true });
-  const series: ChartSeries[] = results.map((r) => {
-    const spikeAt = (r.report.intermediate[0]?.period ?? 0) + CONFIG.baselineSeconds * 1000;
-    const windows = r.report.intermediate.map((w) => ({ t: (w.period - spikeAt) / 1000 + 5, w }));
-    return {
-      label: r.spec.title,
-      color: r.spec.color,
-      ...(r.spec.dash ? { dash: r.spec.dash } : {}),
-      backlog: [],
-      replicas: r.replicas,
-      p95: windows.filter(({ w }) => w.latencyMs).map(({ t, w }): [number, number] => [t, (w.latencyMs?.p95 ?? 0) / 1000]),
-      errors: windows.map(({ t, w }): [number, number] => [t, failedRequests(w) / 10]),
-    };
-  });
   fs.writeFileSync(
     path.join(CONFIG.outDir, 'http.svg'),
-    renderSpikeChart({
-      title: `HTTP spike: ${CONFIG.spikeRate} requests/s for ${CONFIG.spikeSeconds} s against ${CAPACITY}/s per replica`,
-      subtitle: 'fixed at min vs fixed at max vs alertscale (shipped rules) — npm run bench:http, figures from Artillery',
+    renderHttpChart(results, {
+      baselineSeconds: CONFIG.baselineSeconds,
       spikeSeconds: CONFIG.spikeSeconds,
+      spikeRate: CONFIG.spikeRate,
+      capacityPerReplica: CAPACITY,
       maxReplicas: MAX,
-      series,
-      shadeLabel: 'shaded: spike',
-      panels: [
-        { title: 'p95 latency', unit: 'seconds, per 10 s (Artillery)', pick: (s) => s.p95 },
-        { title: 'Replicas', unit: 'desired replicas', pick: (s) => s.replicas, step: true, minTop: MAX },
-        { title: 'Failed requests', unit: 'per second: 503s and no answer (Artillery)', pick: (s) => s.errors ?? [] },
-      ],
     }),
   );
   fs.writeFileSync(path.join(CONFIG.outDir, 'http.md'), markdown(results, perReplica, totalSeconds));

@@ -53,6 +53,8 @@ export function renderSpikeChart(options: {
   /** Default: backlog, replicas, p95 job latency (bench:spike). */
   panels?: Panel[];
   shadeLabel?: string;
+  /** Where the time axis starts (default 0, the spike's start); earlier points are left out. */
+  fromSeconds?: number;
 }): string {
   const panels: Panel[] = options.panels ?? [
     { title: 'Backlog', unit: 'ready messages', pick: (s) => s.backlog },
@@ -62,8 +64,9 @@ export function renderSpikeChart(options: {
   const legendHeight = 26;
   const height = TOP + panels.length * (PANEL_HEIGHT + GAP) + legendHeight;
   const plotWidth = WIDTH - LEFT - RIGHT;
-  const xMax = niceScale(Math.max(options.spikeSeconds, ...options.series.flatMap((s) => panels.flatMap((panel) => panel.pick(s)).map(([t]) => t))), 8);
-  const x = (t: number): number => LEFT + (t / xMax.top) * plotWidth;
+  const from = options.fromSeconds ?? 0;
+  const xMax = niceScale(Math.max(options.spikeSeconds, ...options.series.flatMap((s) => panels.flatMap((panel) => panel.pick(s)).map(([t]) => t))) - from, 8);
+  const x = (t: number): number => LEFT + ((t - from) / xMax.top) * plotWidth;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="#ffffff"/>`,
@@ -80,7 +83,7 @@ export function renderSpikeChart(options: {
       parts.push(`<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e5e5e5"/>`);
       parts.push(`<text x="${LEFT - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" fill="#555">${fmt(v)}</text>`);
     }
-    for (let t = 0; t <= xMax.top + 1e-9; t += xMax.step) {
+    for (let t = Math.ceil(from / xMax.step) * xMax.step; t <= from + xMax.top + 1e-9; t += xMax.step) {
       parts.push(`<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${bottom}" y2="${bottom + 4}" stroke="#999"/>`);
       parts.push(`<text x="${x(t).toFixed(1)}" y="${bottom + 16}" text-anchor="middle" fill="#555">${fmt(t)}s</text>`);
     }
@@ -89,7 +92,7 @@ export function renderSpikeChart(options: {
     parts.push(`<line x1="${x(options.spikeSeconds).toFixed(1)}" x2="${x(options.spikeSeconds).toFixed(1)}" y1="${top}" y2="${bottom}" stroke="#f6a623" stroke-dasharray="4 3"/>`);
     parts.push(`<rect x="${LEFT}" y="${top}" width="${plotWidth}" height="${PANEL_HEIGHT}" fill="none" stroke="#999"/>`);
     for (const series of options.series) {
-      const points = panel.pick(series).filter(([t, v]) => Number.isFinite(t) && Number.isFinite(v));
+      const points = panel.pick(series).filter(([t, v]) => Number.isFinite(t) && Number.isFinite(v) && t >= from);
       if (points.length === 0) continue;
       const coords: string[] = [];
       points.forEach(([t, v], i) => {
