@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { createDemoRegistry } from './createDemoRegistry';
 
 /**
  * Seconds. Boundaries sit on the api's tuning rows (rules/tuning.rules.yml:
@@ -8,9 +9,7 @@ export const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4,
 
 /** The api's metrics on their own registry: the metric contract of docs/monitoring.md for an HTTP service. */
 export function createApiMetrics(waitingRequests: () => number = () => 0) {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  const registers = [registry];
+  const { registry, registers } = createDemoRegistry();
   return {
     registry,
     duration: new Histogram({

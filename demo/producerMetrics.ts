@@ -1,11 +1,9 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
+import { createDemoRegistry } from './createDemoRegistry';
 
 /** The producer's metrics on their own registry. */
 export function createProducerMetrics(queue: string) {
-  const registry = new Registry();
-  registry.setDefaultLabels({ queue });
-  collectDefaultMetrics({ register: registry });
-  const registers = [registry];
+  const { registry, registers } = createDemoRegistry({ queue });
   return {
     registry,
     published: new Counter({

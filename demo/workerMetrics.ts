@@ -1,14 +1,12 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { createDemoRegistry } from './createDemoRegistry';
 
 /** Seconds; from a few ms (idle workers) to minutes (a deep backlog). */
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
 /** The worker's metrics on their own registry. `outcome`: acked, retried, dead_lettered, requeued, lost. */
 export function createWorkerMetrics(queue: string) {
-  const registry = new Registry();
-  registry.setDefaultLabels({ queue });
-  collectDefaultMetrics({ register: registry });
-  const registers = [registry];
+  const { registry, registers } = createDemoRegistry({ queue });
   return {
     registry,
     latency: new Histogram({
