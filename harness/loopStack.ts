@@ -403,6 +403,11 @@ export class LoopStack {
     return (await recentDecisions(instance.url)).filter((d) => d.service === service).reverse();
   }
 
+  /** Whether `service` was scaled down at least once and its newest sample is back at `minimum`. */
+  async isBackAtMinimum(service: string, sampler: ReplicaSampler, minimum: number): Promise<boolean> {
+    return sampler.samples.at(-1)?.replicas === minimum && (await this.decisions(service)).some((d) => d.outcome === 'scaled' && d.direction === 'down');
+  }
+
   /** Every instance's decisions about `service`, each tagged with its instance. */
   async allDecisions(service: string): Promise<Array<Decision & { instance: number }>> {
     const lists = await Promise.all(this.alertscale.map(async (_, index) => (await this.decisions(service, index)).map((d) => ({ ...d, instance: index }))));

@@ -42,15 +42,7 @@ describe('backlog scaling through Prometheus, Alertmanager and alertscale', () =
     await loop.burst(key, jobs);
     await waitFor(`${service} to be scaled up`, async () => (await loop.decisions(service)).some((d) => d.outcome === 'scaled' && d.direction === 'up'), 60_000, 500);
     await waitFor(`the ${jobs} jobs to be done`, async () => readJobLog(worker.jobLogFile).length >= jobs && (await loop.probe.counts(queue)).ready === 0, 90_000, 500);
-    await waitFor(
-      `${service} back at its minimum`,
-      async () => {
-        const last = sampler.samples.at(-1);
-        return last?.replicas === MIN && (await loop.decisions(service)).some((d) => d.outcome === 'scaled' && d.direction === 'down');
-      },
-      90_000,
-      500,
-    );
+    await waitFor(`${service} back at its minimum`, () => loop.isBackAtMinimum(service, sampler, MIN), 90_000, 500);
 
     const samples = await sampler.stop();
     const replicas = samples.map((s) => s.replicas);
