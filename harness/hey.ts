@@ -75,14 +75,21 @@ export function heyArgs(run: HeyRun): string[] {
   ];
 }
 
-/** Runs hey against a 127.0.0.1 URL only (the network rule) and returns its own report. */
-export async function runHey(run: HeyRun): Promise<HeyReport> {
+/**
+ * Runs hey against a 127.0.0.1 URL only (the network rule) and returns its own report.
+ * `durationS` is the longest the load lasts; `stop` ends it sooner (hey lets the
+ * requests in flight finish, then reports what it sent).
+ */
+export async function runHey(run: HeyRun, options: { stop?: AbortSignal } = {}): Promise<HeyReport> {
   const url = new URL(run.url);
   if (url.hostname !== '127.0.0.1') throw new Error(`load goes to 127.0.0.1 only, not ${url.hostname}`);
   if (run.durationS <= 0 || run.durationS > 900) throw new Error(`a load run lasts 1-900 s, not ${run.durationS}`);
   const args = heyArgs(run);
   const hey = new OwnedProcess(`hey ${run.method ?? 'GET'} ${url.pathname} ${run.rate}/s`, HEY_BIN, args, { keepAll: true });
+  const interrupt = (): void => hey.interrupt();
+  options.stop?.addEventListener('abort', interrupt, { once: true });
   const code = await hey.exited;
+  options.stop?.removeEventListener('abort', interrupt);
   if (code !== 0) throw new Error(`hey exited ${code}\n${hey.output}`);
   return parseHeyReport(hey.fullOutput);
 }

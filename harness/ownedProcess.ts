@@ -83,6 +83,11 @@ export class OwnedProcess {
     return `--- ${this.name} (last output) ---\n${this.log}`;
   }
 
+  /** SIGINT, for a tool that ends a run early on it and still reports (hey prints its summary of what it sent). */
+  interrupt(): void {
+    if (this.running) this.child.kill('SIGINT');
+  }
+
   /** SIGTERM, SIGKILL after `graceMs`; resolves with the exit code once it is gone. */
   async stop(graceMs = 5000): Promise<number | null> {
     if (this.running) {
