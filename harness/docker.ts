@@ -95,6 +95,37 @@ export async function listTasks(service: string): Promise<TaskView[]> {
   }));
 }
 
+/** A container log as Docker sends it without a TTY: frames of [stream, 0, 0, 0, size (4 bytes)] + payload. */
+function demultiplexLog(raw: Buffer): string {
+  const parts: string[] = [];
+  for (let at = 0; at + 8 <= raw.length;) {
+    const size = raw.readUInt32BE(at + 4);
+    parts.push(raw.subarray(at + 8, at + 8 + size).toString('utf8'));
+    at += 8 + size;
+  }
+  return parts.join('');
+}
+
+/**
+ * What Swarm says about a service's newest tasks, and the last lines of its
+ * newest container's log: for a timeout message, so a service that never
+ * became ready says why (a crash loop, a port in use, a rejected task).
+ */
+export async function describeServiceTasks(service: string, lines = 20): Promise<string> {
+  try {
+    const tasks = (await listTasks(service)).slice(0, 6);
+    const states = tasks.map(
+      (t) =>
+        `  slot ${t.slot ?? '-'}: ${t.state} (desired ${t.desiredState})${t.exitCode ? ` exit ${t.exitCode}` : ''}${t.error ? `: ${t.error}` : t.message ? `: ${t.message}` : ''}`,
+    );
+    const newest = tasks.find((t) => t.containerId)?.containerId;
+    const log = newest ? demultiplexLog(await docker.getContainer(newest).logs({ stdout: true, stderr: true, tail: lines })) : '';
+    return `--- ${service}: tasks, newest first ---\n${states.join('\n')}${log ? `\n--- its newest container's last ${lines} log lines ---\n${log}` : ''}`;
+  } catch (error) {
+    return `--- ${service}: tasks unknown (${describeError(error)}) ---`;
+  }
+}
+
 /**
  * Waits until the service's newest task runs. A failed or rejected task is
  * waited past (Swarm may restart it) and named in the timeout message.

@@ -8,7 +8,7 @@ import { isScaleAction, type Decision } from '../src/domain/types';
 import { AlertmanagerApi } from './alertmanagerApi';
 import { adaptAlertmanagerConfig, type RouteTimings } from './alertmanagerConfig';
 import { describeError } from './describeError';
-import { assertSwarmManager, inspectService } from './docker';
+import { assertSwarmManager, describeServiceTasks, inspectService } from './docker';
 import { BIN, OwnedProcess, waitReady } from './ownedProcess';
 import { findFreePort, findFreePortRange, sleep, waitFor } from './polling';
 import { PrometheusApi } from './prometheusApi';
@@ -326,7 +326,9 @@ export class LoopStack {
       ...(options.prefetch !== undefined ? { prefetch: options.prefetch } : {}),
     });
     this.workers.set(key, worker);
-    await waitFor(`${replicas} consumer(s) on ${q.queue}`, async () => (await this.probe.counts(q.queue)).consumers === replicas, 90_000);
+    await waitFor(`${replicas} consumer(s) on ${q.queue}`, async () => (await this.probe.counts(q.queue)).consumers === replicas, 90_000).catch(async (error: unknown) => {
+      throw new Error(`${describeError(error)}\n${await describeServiceTasks(q.service)}`, { cause: error });
+    });
     await waitFor(
       `Prometheus to see ${q.queue}`,
       async () => (await this.prometheus.samples(`rabbitmq_detailed_queue_consumers{queue="${q.queue}"}`)).some((s) => Number(s.value[1]) === replicas),
