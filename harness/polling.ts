@@ -47,6 +47,12 @@ function bindOnce(port: number): Promise<number | undefined> {
  */
 const LOWEST_PORT = 20_000;
 
+/**
+ * Ports this process handed out already: a stack asks for several before its
+ * processes bind any, and a port free a moment ago is still free then.
+ */
+const handedOut = new Set<number>();
+
 /** The first port of the kernel's ephemeral range (32768 where it cannot be read). */
 export function ephemeralRangeStart(rangeFile = '/proc/sys/net/ipv4/ip_local_port_range'): number {
   try {
@@ -67,8 +73,13 @@ export async function findFreePortRange(count: number): Promise<number> {
   const span = ephemeralRangeStart() - LOWEST_PORT - count;
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = LOWEST_PORT + Math.floor(Math.random() * span);
-    const bound = await Promise.all(Array.from({ length: count }, (_, i) => bindOnce(base + i)));
-    if (bound.every((port) => port !== undefined)) return base;
+    const ports = Array.from({ length: count }, (_, i) => base + i);
+    if (ports.some((port) => handedOut.has(port))) continue;
+    const bound = await Promise.all(ports.map(bindOnce));
+    if (bound.every((port) => port !== undefined)) {
+      for (const port of ports) handedOut.add(port);
+      return base;
+    }
   }
   throw new Error(`no ${count} consecutive free ports found on 127.0.0.1 between ${LOWEST_PORT} and the ephemeral range`);
 }

@@ -18,6 +18,16 @@ describe('free ports for test and benchmark services', () => {
     expect(base + 5).toBeLessThan(ephemeralRangeStart());
   });
 
+  it('when ports are asked for before any is bound, then no two of them are the same', async () => {
+    const ports: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const base = await findFreePortRange(4);
+      ports.push(base, base + 1, base + 2, base + 3);
+    }
+    for (let i = 0; i < 20; i++) ports.push(await findFreePort());
+    expect(new Set(ports).size).toBe(ports.length);
+  });
+
   it('when the kernel range cannot be read, then the Linux default start 32768 is assumed', () => {
     expect(ephemeralRangeStart(path.join(os.tmpdir(), 'no-such-range-file'))).toBe(32_768);
   });
