@@ -144,8 +144,10 @@ async function runPhase(
         CONFIG.tailMaxSeconds * 1000,
         1000,
       ).catch(() => undefined);
-      const tailSamples = sampler.samples.filter((s) => s.at >= ended && (backAt === undefined || s.at <= backAt)).map((s): [number, number] => [rel(s.at), s.replicas]);
-      if (backAt !== undefined) tail = { seconds: (backAt - ended) / 1000, replicaSeconds: replicaSecondsOf(tailSamples) };
+      if (backAt !== undefined) {
+        const tailSamples = sampler.samples.filter((s) => s.at >= ended && s.at <= backAt).map((s): [number, number] => [rel(s.at), s.replicas]);
+        tail = { seconds: (backAt - ended) / 1000, replicaSeconds: replicaSecondsOf(tailSamples) };
+      }
     }
     const samples = await sampler.stop();
     const replicas = samples.filter((s) => s.at >= started && s.at <= ended).map((s): [number, number] => [rel(s.at), s.replicas]);
